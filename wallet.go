@@ -1,0 +1,122 @@
+package imperio
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// User is an account as every layer above the store sees it.
+type User struct {
+	ID           int64
+	Username     string
+	Email        string
+	PasswordHash string
+	Role         string // "player" or "admin"
+	Coins        int64
+	CreatedAt    time.Time
+}
+
+// NewUser is what signup hands to the store: the account and its signup
+// grant, written together with a "grant" ledger row.
+type NewUser struct {
+	Username     string
+	Email        string
+	PasswordHash string
+	Grant        int64
+}
+
+// Ledger entry kinds. Every change of a balance is exactly one ledger row of
+// one of these kinds.
+const (
+	KindGrant      = "grant"
+	KindBet        = "bet"
+	KindWin        = "win"
+	KindRefund     = "refund"
+	KindVoid       = "void"
+	KindAdjustment = "adjustment"
+)
+
+// Round statuses.
+const (
+	RoundOpen    = "open"
+	RoundSettled = "settled"
+	RoundVoid    = "void"
+)
+
+// LedgerEntry is one row of a player's ledger: the signed amount, the balance
+// right after it, and the round it belongs to, if any.
+type LedgerEntry struct {
+	ID           int64     `json:"id"`
+	Kind         string    `json:"kind"`
+	Amount       int64     `json:"amount"`
+	BalanceAfter int64     `json:"balance_after"`
+	Game         string    `json:"game"`
+	RoundID      string    `json:"round_id"`
+	CreatedAt    time.Time `json:"created_at"`
+}
+
+// Spin is a single-player round that settles in one transaction: the bet
+// debited on condition that the balance covers it, the win credited, a ledger
+// row for each, and the round row for recall. Key makes it idempotent: a
+// second Spin with the same UserID and Key changes nothing and returns the
+// first one's receipt.
+type Spin struct {
+	UserID   int64
+	Key      string
+	RoundID  string
+	Game     string
+	Room     string
+	Bet      int64
+	Win      int64
+	Outcome  json.RawMessage
+	Fairness json.RawMessage
+}
+
+// SpinReceipt is what a settled Spin returns. Replayed says the key had been
+// settled before: RoundID, Bet, Win and Outcome are then the original's and
+// Coins is the balance now.
+type SpinReceipt struct {
+	RoundID  string
+	Coins    int64
+	Bet      int64
+	Win      int64
+	Outcome  json.RawMessage
+	Replayed bool
+}
+
+// Round is one round as recalled by a player who took part in it.
+type Round struct {
+	ID        string          `json:"id"`
+	Game      string          `json:"game"`
+	Room      string          `json:"room"`
+	Status    string          `json:"status"`
+	Players   []RoundPlayer   `json:"players"`
+	Outcome   json.RawMessage `json:"outcome"`
+	Fairness  json.RawMessage `json:"fairness,omitempty"`
+	CreatedAt time.Time       `json:"created_at"`
+	SettledAt *time.Time      `json:"settled_at,omitempty"`
+}
+
+// RoundPlayer is one player's stake in a round.
+type RoundPlayer struct {
+	UserID   int64  `json:"user_id"`
+	Username string `json:"username"`
+	Wagered  int64  `json:"wagered"`
+	Won      int64  `json:"won"`
+}
+
+// GameStats are a player's totals over settled rounds, for one game or all.
+type GameStats struct {
+	Game       string `json:"game,omitempty"`
+	Rounds     int64  `json:"rounds"`
+	Wagered    int64  `json:"wagered"`
+	Won        int64  `json:"won"`
+	Net        int64  `json:"net"`
+	BiggestWin int64  `json:"biggest_win"`
+}
+
+// Stats are a player's totals, overall and per game (sorted by game name).
+type Stats struct {
+	GameStats
+	Games []GameStats `json:"games"`
+}
