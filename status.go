@@ -1,0 +1,46 @@
+package imperio
+
+import "net/http"
+
+// HTTPStatus maps an error code to the HTTP status that carries it. It is the
+// only place that makes this choice.
+func HTTPStatus(code string) int {
+	switch code {
+	case EInvalidInput, EBetOutOfRange:
+		return http.StatusBadRequest
+	case EUnauthorized, EInvalidCreds:
+		return http.StatusUnauthorized
+	case EForbidden:
+		return http.StatusForbidden
+	case ENotFound:
+		return http.StatusNotFound
+	case EUsernameTaken, EConflict, ESeatTaken, ERoomFull, EBettingClosed, ENotYourTurn:
+		return http.StatusConflict
+	case EInsufficientFunds:
+		return http.StatusPaymentRequired
+	case ERateLimited:
+		return http.StatusTooManyRequests
+	case EUnavailable:
+		return http.StatusServiceUnavailable
+	default:
+		return http.StatusInternalServerError
+	}
+}
+
+// ErrorBody is the JSON body of an HTTP error answer:
+// {"error":{"code":"...","message":"..."}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail is the code and player-safe message of an error answer.
+type ErrorDetail struct {
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	RetryAfter int    `json:"retry_after,omitempty"` // seconds, with rate_limited
+}
+
+// NewErrorBody builds the answer body for err.
+func NewErrorBody(err error) ErrorBody {
+	return ErrorBody{Error: ErrorDetail{Code: ErrorCode(err), Message: ErrorMessage(err)}}
+}
