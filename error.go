@@ -3,6 +3,7 @@ package imperio
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes of the wire contract. Every error a player sees carries one.
@@ -32,6 +33,8 @@ const (
 type Error struct {
 	Code    string
 	Message string
+	// RetryAfter tells a rate-limited caller when to try again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

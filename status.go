@@ -1,6 +1,10 @@
 package imperio
 
-import "net/http"
+import (
+	"errors"
+	"net/http"
+	"time"
+)
 
 // HTTPStatus maps an error code to the HTTP status that carries it. It is the
 // only place that makes this choice.
@@ -42,5 +46,10 @@ type ErrorDetail struct {
 
 // NewErrorBody builds the answer body for err.
 func NewErrorBody(err error) ErrorBody {
-	return ErrorBody{Error: ErrorDetail{Code: ErrorCode(err), Message: ErrorMessage(err)}}
+	d := ErrorDetail{Code: ErrorCode(err), Message: ErrorMessage(err)}
+	var e *Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		d.RetryAfter = int((e.RetryAfter + time.Second - 1) / time.Second)
+	}
+	return ErrorBody{Error: d}
 }
