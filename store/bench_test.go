@@ -1,0 +1,45 @@
+package store_test
+
+import (
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/imperio-casino/imperio/store/storetest"
+)
+
+// BenchmarkSettleSpin measures one settlement (a loss or a win, alternately):
+// "serial" on one account, one spin after another; "parallel" from
+// GOMAXPROCS*8 goroutines, each on its own account, as many rooms do.
+func BenchmarkSettleSpin(b *testing.B) {
+	for _, be := range storetest.Backends(b) {
+		b.Run(be.Name, func(b *testing.B) {
+			s := be.Open(b)
+			var users atomic.Int64
+			b.Run("serial", func(b *testing.B) {
+				u := newUser(b, s, fmt.Sprint("serial", users.Add(1)), 1<<40)
+				i := 0
+				for b.Loop() {
+					i++
+					if _, err := s.SettleSpin(b.Context(), newSpin(u.ID, fmt.Sprint(i), 10, int64(i%2)*20)); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("parallel", func(b *testing.B) {
+				b.SetParallelism(8)
+				b.RunParallel(func(pb *testing.PB) {
+					u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
+					i := 0
+					for pb.Next() {
+						i++
+						if _, err := s.SettleSpin(b.Context(), newSpin(u.ID, fmt.Sprint(i), 10, int64(i%2)*20)); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		})
+	}
+}

@@ -1,0 +1,22 @@
+// Package store owns Imperio's durable state: the database schema and its
+// versioned migrations, the wallet ledger (every change of a balance is a
+// ledger row written in the same transaction), rounds for game recall, and
+// the history and stats queries built on them.
+//
+// One concrete *Store serves both backends: PostgreSQL for production and an
+// embedded SQLite file (pure Go, no cgo) as the default. Open is the only
+// place that chooses between them. Callers get the plain types of the root
+// package (imperio.User, imperio.SpinReceipt, ...); GORM models and *gorm.DB
+// never leave this package.
+//
+// Money rules the store enforces:
+//   - a debit is a conditional update (coins >= bet), so a balance never goes
+//     negative and concurrent spins never lose an update;
+//   - the balance and its ledger rows change in one transaction, and each
+//     ledger row records the balance right after it (balance_after);
+//   - settlements are idempotent by (user, key): a retry changes nothing and
+//     returns the original receipt.
+//
+// CheckLedger verifies these invariants over the whole database; tests run it
+// after every concurrency and fault test, and `imperio audit` will too.
+package store
