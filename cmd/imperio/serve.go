@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/imperio-casino/imperio/auth"
+	"github.com/imperio-casino/imperio/config"
+	"github.com/imperio-casino/imperio/hub"
+	"github.com/imperio-casino/imperio/ratelimit"
+	"github.com/imperio-casino/imperio/static"
+	"github.com/imperio-casino/imperio/store"
+)
+
+// The store is the hub's wallet and history, and auth's user directory.
+var (
+	_ hub.Wallet  = (*store.Store)(nil)
+	_ hub.History = (*store.Store)(nil)
+	_ auth.Users  = (*store.Store)(nil)
+)
+
+// shutdownGrace bounds how long a stopping server waits for sockets and
+// rooms to finish.
+const shutdownGrace = 15 * time.Second
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	if cfg.JWTSecretGenerated {
+		log.Warn("IMPERIO_JWT_SECRET is not set: using a random development key; sessions end when the process does")
+	}
+	log.Info("starting", "config", cfg)
+
+	srv, err := newServer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		srv.close(context.Background())
+		return fmt.Errorf("listen on %s (IMPERIO_ADDR): %w", cfg.Addr, err)
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	log.Info("serving", "url", "http://"+ln.Addr().String(), "instance", cfg.Instance, "database", srv.store.Backend())
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+
+	select {
+	case err := <-errc:
+		srv.close(context.Background())
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	// Stop taking requests first; sockets are hijacked, so the hub closes them.
+	herr := httpSrv.Shutdown(sctx)
+	cerr := srv.close(sctx)
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Warn("server", "err", err)
+	}
+	if err := errors.Join(herr, cerr); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// server is one wired instance: store, hub and HTTP handler.
+type server struct {
+	store   *store.Store
+	hub     *hub.Hub
+	handler http.Handler
+}
+
+// newServer wires config -> store -> bus -> hub -> HTTP.
+func newServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*server, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, log.With("component", "store"))
+	if err != nil {
+		return nil, fmt.Errorf("open database (IMPERIO_DATABASE_URL): %w", err)
+	}
+	return wire(cfg, st, log), nil
+}
+
+// wire builds the hub and HTTP API around an open store.
+func wire(cfg config.Config, st *store.Store, log *slog.Logger) *server {
+	a := auth.New(auth.Config{
+		Secret:        cfg.JWTSecret,
+		TokenTTL:      cfg.TokenTTL,
+		SignupGrant:   cfg.SignupGrant,
+		LoginLimiter:  ratelimit.NewMemory(ratelimit.Rule{Rate: 1, Burst: 10}),
+		SignupLimiter: ratelimit.NewMemory(ratelimit.Rule{Rate: 0.2, Burst: 5}),
+	}, st, log.With("component", "auth"))
+	h := hub.New(hub.Options{
+		Instance:         cfg.Instance,
+		Wallet:           st,
+		Limiter:          ratelimit.NewMemory(ratelimit.Rule{Rate: cfg.MessageRate, Burst: cfg.MessageBurst}),
+		Log:              log.With("component", "hub"),
+		BigWinMultiplier: cfg.BigWinMultiplier,
+	})
+	handler := h.Handler(hub.HTTPOptions{
+		Auth:           a,
+		History:        st,
+		AllowedOrigins: cfg.AllowedOrigins,
+		Static:         static.FS(),
+		Checks: map[string]func(context.Context) error{
+			"database": st.Ping,
+			"redis":    nil,
+		},
+		Log: log.With("component", "http"),
+	})
+	return &server{store: st, hub: h, handler: handler}
+}
+
+// close stops the hub (telling every socket), then closes the store.
+func (s *server) close(ctx context.Context) error {
+	herr := s.hub.Shutdown(ctx)
+	return errors.Join(herr, s.store.Close())
+}

@@ -1,0 +1,241 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/imperio-casino/imperio"
+	"github.com/imperio-casino/imperio/games/fair"
+	"github.com/imperio-casino/imperio/ratelimit"
+)
+
+// Wallet is what the hub needs from the store: settle a spin in one
+// transaction, and read a balance.
+type Wallet interface {
+	SettleSpin(ctx context.Context, s imperio.Spin) (imperio.SpinReceipt, error)
+	Balance(ctx context.Context, userID int64) (int64, error)
+}
+
+// Player is the authenticated user behind a socket.
+type Player struct {
+	ID       int64
+	Username string
+}
+
+// Options configure a Hub. The zero value of every field but Wallet works.
+type Options struct {
+	Instance         string
+	Wallet           Wallet
+	Bus              Bus               // nil: an in-process bus
+	Limiter          ratelimit.Limiter // socket messages per user; nil: unlimited
+	Log              *slog.Logger
+	BigWinMultiplier int64         // a win of at least this many times the bet is announced; 0: 50
+	SendQueue        int           // frames queued per socket before it is closed as slow; 0: 256
+	RoomIdle         time.Duration // an empty room closes after this; 0: 2 minutes
+	SettleTimeout    time.Duration // bound on one settlement; 0: 10 s
+	LobbyInterval    time.Duration // lobby.rooms pushes are coalesced to one per interval; 0: 500 ms
+	NewSource        func() fair.Source
+}
+
+// Hub owns the sessions, rooms and lobby of one instance.
+type Hub struct {
+	opts Options
+	log  *slog.Logger
+	bus  Bus
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	rooms  sync.WaitGroup // room goroutines
+	socks  sync.WaitGroup // session goroutines
+
+	mu       sync.Mutex
+	closing  bool
+	sessions map[int64]map[*Session]struct{}
+	names    map[string]Player // lower-case username -> player, while online
+	registry map[string]*room
+	lobby    map[*Session]struct{}
+
+	lobbyDirty chan struct{}
+	unsubs     []func()
+}
+
+// New starts a hub. Stop it with Shutdown.
+func New(opts Options) *Hub {
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Bus == nil {
+		opts.Bus = NewMemoryBus()
+	}
+	if opts.BigWinMultiplier <= 0 {
+		opts.BigWinMultiplier = 50
+	}
+	if opts.SendQueue <= 0 {
+		opts.SendQueue = 256
+	}
+	if opts.RoomIdle <= 0 {
+		opts.RoomIdle = 2 * time.Minute
+	}
+	if opts.SettleTimeout <= 0 {
+		opts.SettleTimeout = 10 * time.Second
+	}
+	if opts.LobbyInterval <= 0 {
+		opts.LobbyInterval = 500 * time.Millisecond
+	}
+	if opts.NewSource == nil {
+		opts.NewSource = fair.NewCrypto
+	}
+	if opts.Instance == "" {
+		opts.Instance = "imperio"
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	h := &Hub{
+		opts:       opts,
+		log:        opts.Log,
+		bus:        opts.Bus,
+		ctx:        ctx,
+		cancel:     cancel,
+		sessions:   make(map[int64]map[*Session]struct{}),
+		names:      make(map[string]Player),
+		registry:   make(map[string]*room),
+		lobby:      make(map[*Session]struct{}),
+		lobbyDirty: make(chan struct{}, 1),
+	}
+	h.unsubs = append(h.unsubs,
+		h.bus.Subscribe(topicBigWin, h.onBigWin),
+		h.bus.Subscribe(topicBalance, h.onBalance),
+	)
+	go h.lobbyLoop()
+	return h
+}
+
+// Instance is the name this hub announces in `welcome`.
+func (h *Hub) Instance() string { return h.opts.Instance }
+
+// Counts reports the sockets and rooms open on this instance.
+func (h *Hub) Counts() (sockets, rooms int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, ss := range h.sessions {
+		sockets += len(ss)
+	}
+	return sockets, len(h.registry)
+}
+
+var errClosing = imperio.Errorf(imperio.EUnavailable, "The server is restarting; reconnect in a moment.")
+
+// register adds a session; it fails once shutdown has begun.
+func (h *Hub) register(s *Session) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return errClosing
+	}
+	if h.sessions[s.player.ID] == nil {
+		h.sessions[s.player.ID] = make(map[*Session]struct{})
+	}
+	h.sessions[s.player.ID][s] = struct{}{}
+	h.names[strings.ToLower(s.player.Username)] = s.player
+	h.socks.Add(1)
+	return nil
+}
+
+func (h *Hub) unregister(s *Session) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	delete(h.sessions[s.player.ID], s)
+	if len(h.sessions[s.player.ID]) == 0 {
+		delete(h.sessions, s.player.ID)
+		delete(h.names, strings.ToLower(s.player.Username))
+	}
+	delete(h.lobby, s)
+}
+
+// online returns the connected player with this username, ignoring case.
+func (h *Hub) online(username string) (Player, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	p, ok := h.names[strings.ToLower(username)]
+	return p, ok
+}
+
+// toUser queues msg to every local socket of the user.
+func (h *Hub) toUser(userID int64, msg []byte) {
+	h.mu.Lock()
+	targets := make([]*Session, 0, len(h.sessions[userID]))
+	for s := range h.sessions[userID] {
+		targets = append(targets, s)
+	}
+	h.mu.Unlock()
+	for _, s := range targets {
+		s.enqueue(msg)
+	}
+}
+
+type balanceNotice struct {
+	UserID int64 `json:"user_id"`
+	Coins  int64 `json:"coins"`
+}
+
+type balanceData struct {
+	Coins int64 `json:"coins"`
+}
+
+// publishBalance tells every socket of the user, on every instance, its new
+// balance. Call it only after the change has committed.
+func (h *Hub) publishBalance(userID, coins int64) {
+	b, _ := json.Marshal(balanceNotice{UserID: userID, Coins: coins})
+	if err := h.bus.Publish(h.ctx, topicBalance, b); err != nil {
+		h.log.Warn("publish balance", "user_id", userID, "err", err)
+	}
+}
+
+func (h *Hub) onBalance(payload []byte) {
+	var n balanceNotice
+	if err := json.Unmarshal(payload, &n); err != nil {
+		h.log.Warn("bad balance notice", "err", err)
+		return
+	}
+	h.toUser(n.UserID, encodeFrame(TypeBalance, "", "", balanceData{Coins: n.Coins}))
+}
+
+// Shutdown stops the hub: new sockets are refused, every socket is told
+// `server.shutdown` and closed with 1012 (service restart), rooms finish the
+// command in hand and stop. It returns when all are gone or ctx ends.
+func (h *Hub) Shutdown(ctx context.Context) error {
+	h.mu.Lock()
+	h.closing = true
+	var all []*Session
+	for _, ss := range h.sessions {
+		for s := range ss {
+			all = append(all, s)
+		}
+	}
+	h.mu.Unlock()
+	msg := encodeFrame(TypeShutdown, "", "", map[string]any{"reconnect_after_ms": 1000})
+	for _, s := range all {
+		s.enqueue(msg)
+		s.close(CloseServerRestart, "server restart")
+	}
+	for _, u := range h.unsubs {
+		u()
+	}
+	h.cancel()
+	done := make(chan struct{})
+	go func() {
+		h.socks.Wait()
+		h.rooms.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return errors.Join(errors.New("hub shutdown: deadline passed"), ctx.Err())
+	}
+}

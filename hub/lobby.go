@@ -1,0 +1,125 @@
+package hub
+
+import (
+	"encoding/json"
+	"sort"
+	"time"
+)
+
+// subscribeLobby adds s to the lobby: it gets the machines and the rooms now,
+// then live `lobby.rooms` updates (coalesced) and `bigwin` notices.
+func (h *Hub) subscribeLobby(s *Session, re string) {
+	h.mu.Lock()
+	h.lobby[s] = struct{}{}
+	rooms := h.roomInfosLocked()
+	h.mu.Unlock()
+	s.enqueue(encodeFrame(TypeLobbyMachine, re, "", machinesData{Machines: machineList()}))
+	s.enqueue(encodeFrame(TypeLobbyRooms, re, "", roomsData{Rooms: rooms}))
+}
+
+func (h *Hub) unsubscribeLobby(s *Session) {
+	h.mu.Lock()
+	delete(h.lobby, s)
+	h.mu.Unlock()
+}
+
+type roomsData struct {
+	Rooms []RoomInfo `json:"rooms"`
+}
+
+// Rooms lists every room open on this instance, sorted by name.
+func (h *Hub) Rooms() []RoomInfo {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.roomInfosLocked()
+}
+
+func (h *Hub) roomInfosLocked() []RoomInfo {
+	out := make([]RoomInfo, 0, len(h.registry))
+	for _, r := range h.registry {
+		if i := r.info.Load(); i != nil {
+			out = append(out, *i)
+		}
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Room < out[b].Room })
+	return out
+}
+
+// markLobby notes that the room list changed; the lobby loop pushes it at
+// most once per LobbyInterval however often it changes.
+func (h *Hub) markLobby() {
+	select {
+	case h.lobbyDirty <- struct{}{}:
+	default:
+	}
+}
+
+func (h *Hub) lobbyLoop() {
+	tick := time.NewTicker(h.opts.LobbyInterval)
+	defer tick.Stop()
+	dirty := false
+	for {
+		select {
+		case <-h.ctx.Done():
+			return
+		case <-h.lobbyDirty:
+			dirty = true
+		case <-tick.C:
+			if !dirty {
+				continue
+			}
+			dirty = false
+			h.mu.Lock()
+			msg := encodeFrame(TypeLobbyRooms, "", "", roomsData{Rooms: h.roomInfosLocked()})
+			subs := h.lobbySubsLocked()
+			h.mu.Unlock()
+			for _, s := range subs {
+				s.enqueue(msg)
+			}
+		}
+	}
+}
+
+func (h *Hub) lobbySubsLocked() []*Session {
+	subs := make([]*Session, 0, len(h.lobby))
+	for s := range h.lobby {
+		subs = append(subs, s)
+	}
+	return subs
+}
+
+// BigWin is the notice of a win of at least BigWinMultiplier times the bet,
+// published on the Bus and pushed to every lobby subscriber as `bigwin`.
+type BigWin struct {
+	Username   string    `json:"username"`
+	Game       string    `json:"game"`
+	Room       string    `json:"room,omitempty"`
+	Amount     int64     `json:"amount"`
+	Bet        int64     `json:"bet"`
+	Multiplier float64   `json:"multiplier"`
+	RoundID    string    `json:"round_id,omitempty"`
+	At         time.Time `json:"at"`
+}
+
+// announceBigWin publishes a big win; call it after the round committed.
+func (h *Hub) announceBigWin(w BigWin) {
+	b, _ := json.Marshal(w)
+	if err := h.bus.Publish(h.ctx, topicBigWin, b); err != nil {
+		h.log.Warn("publish big win", "round_id", w.RoundID, "err", err)
+	}
+}
+
+func (h *Hub) onBigWin(payload []byte) {
+	var w BigWin
+	if err := json.Unmarshal(payload, &w); err != nil {
+		h.log.Warn("bad big win notice", "err", err)
+		return
+	}
+	msg := encodeFrame(TypeBigWin, "", "", w)
+	h.mu.Lock()
+	subs := h.lobbySubsLocked()
+	h.mu.Unlock()
+	for _, s := range subs {
+		s.enqueue(msg)
+	}
+}

@@ -1,0 +1,277 @@
+package hub
+
+import (
+	"encoding/json"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/imperio-casino/imperio"
+)
+
+// Roles a session may hold in a room.
+const (
+	rolePlayer    = "player"
+	roleSpectator = "spectator"
+)
+
+type cmdKind int
+
+const (
+	cmdEnter cmdKind = iota // join or watch, by role
+	cmdLeave                // room.leave
+	cmdGone                 // the socket closed
+	cmdChat
+	cmdGame // a game's own command: slots.spin, table.bet, table.action
+)
+
+// roomCmd is what a session sends a room's inbox.
+type roomCmd struct {
+	kind cmdKind
+	s    *Session
+	re   string
+	role string
+	typ  string
+	data json.RawMessage
+	text string
+	body any // the command already decoded by the session, when it was
+	// create opens the room when it does not exist yet.
+	create bool
+}
+
+// game is one room's game: the part of a room that knows the rules. Its
+// methods run only on the room's goroutine.
+type game interface {
+	// kind is the game's name: "slots", "blackjack", ...
+	kind() string
+	// admit decides whether s may enter with role.
+	admit(s *Session, role string) error
+	// state is the snapshot sent to a member after it enters.
+	state(role string) any
+	// handle runs a game command (cmdGame) and answers it.
+	handle(r *room, c roomCmd)
+	// info fills the game's part of the lobby listing.
+	info(i *RoomInfo)
+}
+
+// RoomInfo is one room's line in `lobby.rooms`.
+type RoomInfo struct {
+	Room       string `json:"room"`
+	Game       string `json:"game"`
+	Players    int    `json:"players"`
+	Spectators int    `json:"spectators"`
+	Seats      int    `json:"seats,omitempty"`
+	SeatsTaken int    `json:"seats_taken,omitempty"`
+	Owner      string `json:"owner,omitempty"`
+	Machine    string `json:"machine,omitempty"`
+	MinBet     int64  `json:"min_bet,omitempty"`
+	MaxBet     int64  `json:"max_bet,omitempty"`
+}
+
+// room is one goroutine that owns a game and its members. Every field below
+// inbox is touched only by that goroutine.
+type room struct {
+	hub   *Hub
+	name  string
+	inbox chan roomCmd
+	done  chan struct{}
+	// pending counts senders between looking the room up and handing over
+	// their command; guarded by hub.mu. A room closes only at zero.
+	pending int
+	info    atomic.Pointer[RoomInfo]
+
+	game    game
+	members map[*Session]string // session -> role
+}
+
+func newRoom(h *Hub, name string, g game) *room {
+	r := &room{
+		hub:     h,
+		name:    name,
+		inbox:   make(chan roomCmd, 64),
+		done:    make(chan struct{}),
+		game:    g,
+		members: make(map[*Session]string),
+	}
+	r.publishInfo()
+	return r
+}
+
+// run is the room's loop: commands from the inbox until it has been empty
+// and idle for RoomIdle, or the hub stops.
+func (r *room) run() {
+	defer r.hub.rooms.Done()
+	defer close(r.done)
+	idle := time.NewTimer(r.hub.opts.RoomIdle)
+	defer idle.Stop()
+	for {
+		select {
+		case c := <-r.inbox:
+			r.step(c)
+			idle.Reset(r.hub.opts.RoomIdle)
+		case <-idle.C:
+			if r.hub.closeIdle(r) {
+				return
+			}
+			idle.Reset(r.hub.opts.RoomIdle)
+		case <-r.hub.ctx.Done():
+			return
+		}
+	}
+}
+
+// step handles one command. Tests call it directly, with no goroutine.
+func (r *room) step(c roomCmd) {
+	switch c.kind {
+	case cmdEnter:
+		if _, in := r.members[c.s]; in {
+			c.s.reply(c.re, imperio.Errorf(imperio.EConflict, "You are already in %s.", r.name))
+			return
+		}
+		if err := r.game.admit(c.s, c.role); err != nil {
+			c.s.reply(c.re, err)
+			return
+		}
+		r.members[c.s] = c.role
+		c.s.setRoom(r.name, true)
+		c.s.enqueue(encodeFrame(TypeRoomJoined, c.re, r.name, joinedData{Room: r.name, Game: r.game.kind(), Role: c.role}))
+		c.s.enqueue(encodeFrame(TypeRoomState, "", r.name, r.game.state(c.role)))
+		r.publishInfo()
+	case cmdLeave, cmdGone:
+		if _, in := r.members[c.s]; in {
+			delete(r.members, c.s)
+			c.s.setRoom(r.name, false)
+			r.publishInfo()
+		}
+		if c.kind == cmdLeave {
+			c.s.enqueue(encodeFrame(TypeRoomLeft, c.re, r.name, roomData{Room: r.name}))
+		}
+	case cmdChat:
+		if _, in := r.members[c.s]; !in {
+			c.s.reply(c.re, imperio.Errorf(imperio.EForbidden, "Join or watch the room before chatting in it."))
+			return
+		}
+		r.broadcast(TypeChatMessage, chatData{From: c.s.player.Username, Text: c.text, At: time.Now().UTC()})
+	case cmdGame:
+		r.game.handle(r, c)
+	}
+}
+
+type joinedData struct {
+	Room string `json:"room"`
+	Game string `json:"game"`
+	Role string `json:"role"`
+	Seat *int   `json:"seat,omitempty"`
+}
+
+type chatData struct {
+	From string    `json:"from"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// broadcast encodes a frame once and queues it to every member.
+func (r *room) broadcast(typ string, data any) {
+	if len(r.members) == 0 {
+		return
+	}
+	msg := encodeFrame(typ, "", r.name, data)
+	for s := range r.members {
+		s.enqueue(msg)
+	}
+}
+
+// publishInfo refreshes the room's lobby line and tells the lobby.
+func (r *room) publishInfo() {
+	i := &RoomInfo{Room: r.name, Game: r.game.kind()}
+	for _, role := range r.members {
+		if role == roleSpectator {
+			i.Spectators++
+		} else {
+			i.Players++
+		}
+	}
+	r.game.info(i)
+	r.info.Store(i)
+	r.hub.markLobby()
+}
+
+// route hands c to the room called name, opening it first when create is
+// set. It blocks while the room's inbox is full, up to a bound.
+func (h *Hub) route(name string, c roomCmd, create bool) error {
+	h.mu.Lock()
+	if h.closing && c.kind != cmdGone && c.kind != cmdLeave {
+		h.mu.Unlock()
+		return errClosing
+	}
+	r := h.registry[name]
+	if r == nil {
+		if !create {
+			h.mu.Unlock()
+			return imperio.Errorf(imperio.ENotFound, "No room %q.", truncate(name, 80))
+		}
+		g, err := h.openGame(name, c.s.player)
+		if err != nil {
+			h.mu.Unlock()
+			return err
+		}
+		r = newRoom(h, name, g)
+		h.registry[name] = r
+		h.rooms.Add(1)
+		go r.run()
+	}
+	r.pending++
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		r.pending--
+		h.mu.Unlock()
+	}()
+	t := time.NewTimer(5 * time.Second)
+	defer t.Stop()
+	select {
+	case r.inbox <- c:
+		return nil
+	case <-r.done:
+		return errClosing
+	case <-t.C:
+		return imperio.Errorf(imperio.EUnavailable, "The room is busy; try again.")
+	}
+}
+
+// closeIdle removes r from the registry if nothing uses it. It is called by
+// the room's own goroutine, so r.members is safe to read here.
+func (h *Hub) closeIdle(r *room) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if r.pending > 0 || len(r.inbox) > 0 || len(r.members) > 0 {
+		return false
+	}
+	delete(h.registry, r.name)
+	h.markLobby()
+	return true
+}
+
+// resolveRoom checks a room name a player asked for and returns the
+// canonical name: a slot machine's room is named after its player.
+func (h *Hub) resolveRoom(name string, p Player, role string) (string, error) {
+	game, rest, ok := strings.Cut(name, ":")
+	if !ok || rest == "" {
+		return "", imperio.Errorf(imperio.EInvalidInput, "Room names are <game>:<name>, e.g. slots:cherry-charm.")
+	}
+	switch game {
+	case "slots":
+		return h.resolveSlotRoom(rest, p, role)
+	}
+	return "", imperio.Errorf(imperio.ENotFound, "No game %q here.", truncate(game, 20))
+}
+
+// openGame builds the game for a new room. Called with h.mu held.
+func (h *Hub) openGame(name string, p Player) (game, error) {
+	kind, rest, _ := strings.Cut(name, ":")
+	switch kind {
+	case "slots":
+		return h.openSlots(rest)
+	}
+	return nil, imperio.Errorf(imperio.ENotFound, "No room %q.", truncate(name, 80))
+}

@@ -1,0 +1,289 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/imperio-casino/imperio"
+)
+
+// Abuse thresholds: this many consecutive malformed frames, or refusals by
+// the rate limiter, close the socket.
+const (
+	maxGarbage = 10
+	maxFloods  = 50
+)
+
+// Session is one socket of one player: a read loop that decodes and routes
+// frames, a write loop that drains a bounded queue, and the rooms it is in.
+type Session struct {
+	id     string
+	hub    *Hub
+	player Player
+	t      transport
+	log    *slog.Logger
+
+	send      chan []byte
+	done      chan struct{}
+	closeOnce sync.Once
+	closeCode int
+	closeWhy  string
+
+	mu    sync.Mutex
+	rooms map[string]struct{} // rooms it is a member of, kept by the rooms
+
+	// Owned by the read loop.
+	garbage int
+	floods  int
+}
+
+func newSession(h *Hub, p Player, t transport) *Session {
+	id := imperio.NewID()
+	return &Session{
+		id:     id,
+		hub:    h,
+		player: p,
+		t:      t,
+		log:    h.log.With("session_id", id, "user_id", p.ID),
+		send:   make(chan []byte, h.opts.SendQueue),
+		done:   make(chan struct{}),
+		rooms:  make(map[string]struct{}),
+	}
+}
+
+// ServeSocket runs a player's socket until it closes. The caller has
+// authenticated the player and upgraded the connection.
+func (h *Hub) serve(p Player, t transport) {
+	s := newSession(h, p, t)
+	if err := h.register(s); err != nil {
+		t.Close(CloseServerRestart, "server restart")
+		return
+	}
+	defer h.socks.Done()
+	s.log.Debug("socket open")
+	coins, err := h.opts.Wallet.Balance(h.ctx, p.ID)
+	if err != nil {
+		s.log.Error("welcome balance", "err", err)
+		t.Close(1011, "unavailable")
+		h.unregister(s)
+		return
+	}
+	s.enqueue(encodeFrame(TypeWelcome, "", "", welcomeData{
+		User:     userData{ID: p.ID, Username: p.Username},
+		Coins:    coins,
+		Instance: h.opts.Instance,
+		Protocol: ProtocolVersion,
+		Session:  s.id,
+	}))
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		s.writeLoop()
+	}()
+	s.readLoop()
+	s.close(CloseNormal, "")
+	<-writerDone
+	s.leaveAll()
+	h.unregister(s)
+	s.log.Debug("socket closed", "code", s.closeCode, "reason", s.closeWhy)
+}
+
+type userData struct {
+	ID       int64  `json:"id"`
+	Username string `json:"username"`
+}
+
+type welcomeData struct {
+	User     userData `json:"user"`
+	Coins    int64    `json:"coins"`
+	Instance string   `json:"instance"`
+	Protocol int      `json:"protocol"`
+	Session  string   `json:"session"`
+}
+
+// enqueue queues a frame without blocking. A full queue means the client
+// cannot keep up: the socket is closed as slow rather than slowing anyone.
+func (s *Session) enqueue(msg []byte) bool {
+	select {
+	case <-s.done:
+		return false
+	default:
+	}
+	select {
+	case s.send <- msg:
+		return true
+	default:
+		s.log.Warn("closing slow socket", "queue", cap(s.send))
+		s.close(CloseSlow, "too slow")
+		return false
+	}
+}
+
+// close ends the session with a close code; the write loop sends it.
+func (s *Session) close(code int, reason string) {
+	s.closeOnce.Do(func() {
+		s.closeCode, s.closeWhy = code, reason
+		close(s.done)
+	})
+}
+
+func (s *Session) writeLoop() {
+	ping := time.NewTicker(pingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case msg := <-s.send:
+			if err := s.write(msg); err != nil {
+				s.close(CloseGoingAway, "")
+				s.t.Close(CloseGoingAway, "")
+				return
+			}
+		case <-ping.C:
+			ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+			err := s.t.Ping(ctx)
+			cancel()
+			if err != nil {
+				s.close(CloseGoingAway, "ping timeout")
+				s.t.Close(CloseGoingAway, "ping timeout")
+				return
+			}
+		case <-s.done:
+			if s.closeCode != CloseSlow {
+				s.flush()
+			}
+			s.t.Close(s.closeCode, s.closeWhy)
+			return
+		}
+	}
+}
+
+// flush writes what is already queued, for a clean close.
+func (s *Session) flush() {
+	for {
+		select {
+		case msg := <-s.send:
+			if s.write(msg) != nil {
+				return
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (s *Session) write(msg []byte) error {
+	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	defer cancel()
+	return s.t.Write(ctx, msg)
+}
+
+func (s *Session) readLoop() {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		select {
+		case <-s.done:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	for {
+		b, err := s.t.Read(ctx)
+		if errors.Is(err, errBinaryFrame) {
+			if s.refuse("", imperio.Errorf(imperio.EInvalidInput, "Frames must be JSON text, not binary.")) {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			if code := closeStatus(err); code == 1009 {
+				s.log.Info("socket closed: frame too large")
+			}
+			return
+		}
+		if !s.handle(b) {
+			return
+		}
+	}
+}
+
+// handle processes one frame; false ends the read loop.
+func (s *Session) handle(b []byte) bool {
+	f, err := decodeFrame(b)
+	if err != nil {
+		return !s.refuse(f.ID, err)
+	}
+	if lim := s.hub.opts.Limiter; lim != nil {
+		ok, retry, err := lim.Allow(context.Background(), "msg:"+strconv.FormatInt(s.player.ID, 10))
+		if err != nil {
+			s.log.Warn("rate limiter", "err", err)
+		} else if !ok {
+			s.floods++
+			if s.floods > maxFloods {
+				s.close(CloseFlood, "rate limit exceeded")
+				return false
+			}
+			s.reply(f.ID, &imperio.Error{Code: imperio.ERateLimited, Message: "Too many messages; slow down.", RetryAfter: retry})
+			return true
+		}
+	}
+	s.floods = 0
+	s.garbage = 0
+	s.dispatch(f)
+	return true
+}
+
+// refuse answers a malformed frame and reports whether the socket must close
+// for sending too many in a row.
+func (s *Session) refuse(re string, err error) bool {
+	s.garbage++
+	if s.garbage > maxGarbage {
+		s.close(CloseGarbage, "too many malformed frames")
+		return true
+	}
+	s.reply(re, err)
+	return false
+}
+
+// reply sends the answer to request re: an error frame for err.
+func (s *Session) reply(re string, err error) {
+	if code := imperio.ErrorCode(err); code == imperio.EInternal {
+		s.log.Error("request failed", "re", re, "err", err)
+	}
+	s.enqueue(encodeError(re, err))
+}
+
+// setRoom records that the session entered (in) or left a room. Rooms call
+// it from their goroutine when they admit or drop the session.
+func (s *Session) setRoom(name string, in bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if in {
+		s.rooms[name] = struct{}{}
+	} else {
+		delete(s.rooms, name)
+	}
+}
+
+// inRoom reports whether the session is a member of the room.
+func (s *Session) inRoom(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.rooms[name]
+	return ok
+}
+
+// roomNames lists the rooms the session is a member of.
+func (s *Session) roomNames() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	names := make([]string, 0, len(s.rooms))
+	for n := range s.rooms {
+		names = append(names, n)
+	}
+	return names
+}
