@@ -54,7 +54,7 @@ func table() []Variable {
 		},
 		{
 			Name: "IMPERIO_REDIS_URL", Flag: "--redis-url", Default: "",
-			Help: "Redis, redis://[:pass@]host:port[/db] (or rediss://); shares the bus, leaderboards, rate limits and room leases between instances. Empty: all in process.",
+			Help: "Redis, redis://[:pass@]host:port[/db] (or rediss://); for running several instances. Empty: all in process. Not used yet: the server warns when it is set and runs everything in process.",
 			set:  func(c *Config, v string) error { return setRedisURL(&c.RedisURL, v) },
 		},
 		{

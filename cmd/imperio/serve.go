@@ -39,6 +39,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		log.Warn("IMPERIO_JWT_SECRET is not set: using a random development key; sessions end when the process does")
 	}
 	log.Info("starting", "config", cfg)
+	if cfg.RedisURL != "" {
+		log.Warn("IMPERIO_REDIS_URL is set, but this version runs the bus, leaderboards and rate limits in process: run a single instance")
+	}
 
 	srv, err := newServer(ctx, cfg, log)
 	if err != nil {
