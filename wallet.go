@@ -120,3 +120,57 @@ type Stats struct {
 	GameStats
 	Games []GameStats `json:"games"`
 }
+
+// TableRound opens a table round (blackjack, roulette, crash): the round row
+// exists, status open, before any stake is taken into it.
+type TableRound struct {
+	ID       string
+	Game     string
+	Room     string
+	Fairness json.RawMessage
+}
+
+// Stake debits a player's stake (a bet, a double, a split, insurance) into
+// an open round in one transaction: the conditional debit, a "bet" ledger
+// row carrying the round id, and the player's wagered total in the round.
+// Idempotent by (UserID, Key).
+type Stake struct {
+	RoundID string
+	UserID  int64
+	Key     string
+	Amount  int64
+	Game    string
+}
+
+// Balance is a player's coins after a change.
+type Balance struct {
+	UserID int64 `json:"user_id"`
+	Coins  int64 `json:"coins"`
+}
+
+// Payout is one credit at a round's settlement. A player may have several
+// (one per hand or bet), each with its own key.
+type Payout struct {
+	UserID int64
+	Amount int64
+	Key    string
+}
+
+// RoundSettlement closes an open round in one transaction: every payout
+// credited with a "win" ledger row, each player's won total, the outcome
+// for recall, the round settled. Settling a settled round changes nothing.
+type RoundSettlement struct {
+	RoundID  string
+	Outcome  json.RawMessage
+	Fairness json.RawMessage
+	Payouts  []Payout
+}
+
+// VoidedRound is a round that was voided: every stake refunded with a
+// "void" ledger row.
+type VoidedRound struct {
+	RoundID  string    `json:"round_id"`
+	Room     string    `json:"room"`
+	Refunds  []Balance `json:"refunds"` // coins after each player's refund
+	Refunded int64     `json:"refunded"`
+}
