@@ -38,6 +38,7 @@ type Config struct {
 	LogLevel           string        // "debug", "info", "warn" or "error"
 	AllowedOrigins     []string      // extra origins or host patterns allowed to open a socket
 	BigWinMultiplier   int64         // win/bet ratio announced as a big win
+	BlackjackTables    int           // blackjack tables open from start
 	MessageRate        float64       // socket messages per second per user
 	MessageBurst       int           // socket message burst per user
 	Instance           string        // this process's name among instances
@@ -75,6 +76,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel),
 		slog.Any("allowed_origins", c.AllowedOrigins),
 		slog.Int64("bigwin_multiplier", c.BigWinMultiplier),
+		slog.Int("blackjack_tables", c.BlackjackTables),
 		slog.Float64("message_rate", c.MessageRate),
 		slog.Int("message_burst", c.MessageBurst),
 		slog.String("instance", c.Instance),

@@ -36,6 +36,7 @@ func TestDefaults(t *testing.T) {
 		LogFormat:        "auto",
 		LogLevel:         "info",
 		BigWinMultiplier: 50,
+		BlackjackTables:  3,
 		MessageRate:      20,
 		MessageBurst:     40,
 	}
@@ -88,6 +89,7 @@ func TestEachVariable(t *testing.T) {
 			return reflect.DeepEqual(c.AllowedOrigins, []string{"https://play.example.com", "http://localhost:3000", "*.example.org", "localhost:*"})
 		}},
 		{"IMPERIO_BIGWIN_MULTIPLIER", "100", func(c Config) bool { return c.BigWinMultiplier == 100 }},
+		{"IMPERIO_BLACKJACK_TABLES", "7", func(c Config) bool { return c.BlackjackTables == 7 }},
 		{"IMPERIO_MESSAGE_RATE", "2.5", func(c Config) bool { return c.MessageRate == 2.5 }},
 		{"IMPERIO_MESSAGE_BURST", "5", func(c Config) bool { return c.MessageBurst == 5 }},
 		{"IMPERIO_INSTANCE", "eu-1.imperio_a", func(c Config) bool { return c.Instance == "eu-1.imperio_a" }},
@@ -282,6 +284,7 @@ func TestEveryVariableHasAFlag(t *testing.T) {
 		"--log-level", "warn",
 		"--allowed-origins", "https://x.example",
 		"--bigwin-multiplier", "7",
+		"--blackjack-tables", "5",
 		"--message-rate", "1.5",
 		"--message-burst", "3",
 		"--instance", "i-1",
@@ -291,7 +294,7 @@ func TestEveryVariableHasAFlag(t *testing.T) {
 		Env: EnvProduction, Addr: ":3", DatabaseURL: "postgres://db/x", RedisURL: "redis://r:1",
 		JWTSecret: []byte(strings.Repeat("k", 32)), TokenTTL: time.Hour, SignupGrant: 9,
 		LogFormat: "json", LogLevel: "warn", AllowedOrigins: []string{"https://x.example"},
-		BigWinMultiplier: 7, MessageRate: 1.5, MessageBurst: 3, Instance: "i-1",
+		BigWinMultiplier: 7, BlackjackTables: 5, MessageRate: 1.5, MessageBurst: 3, Instance: "i-1",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

@@ -126,6 +126,18 @@ func table() []Variable {
 			},
 		},
 		{
+			Name: "IMPERIO_BLACKJACK_TABLES", Flag: "--blackjack-tables", Default: "3",
+			Help: "Blackjack tables open from start, named blackjack:1 to blackjack:N; players may open more by name.",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil || n < 0 || n > 100 {
+					return fmt.Errorf("must be an integer from 0 to 100, got %q", v)
+				}
+				c.BlackjackTables = n
+				return nil
+			},
+		},
+		{
 			Name: "IMPERIO_MESSAGE_RATE", Flag: "--message-rate", Default: "20",
 			Help: "Socket messages per second a user may send, sustained; a flood past it closes the socket.",
 			set: func(c *Config, v string) error {
