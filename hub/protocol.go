@@ -2,6 +2,7 @@ package hub
 
 import (
 	"encoding/json"
+	"io"
 	"unicode/utf8"
 
 	"github.com/imperio-casino/imperio"
@@ -77,12 +78,13 @@ func decodeFrame(b []byte) (inFrame, error) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return inFrame{}, imperio.Errorf(imperio.EInvalidInput, "Frames must be a JSON object: {\"type\":..., \"id\":..., \"data\":{...}}.")
 	}
-	if f.Type == "" {
-		return f, imperio.Errorf(imperio.EInvalidInput, "The frame has no type.")
-	}
+	// The id first: a refusal answers it, so it must be short even then.
 	if len(f.ID) > maxIDLen {
 		f.ID = ""
 		return f, imperio.Errorf(imperio.EInvalidInput, "The frame id is longer than %d bytes.", maxIDLen)
+	}
+	if f.Type == "" {
+		return f, imperio.Errorf(imperio.EInvalidInput, "The frame has no type.")
 	}
 	return f, nil
 }
@@ -98,7 +100,9 @@ func decodeData(raw json.RawMessage, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return imperio.Errorf(imperio.EInvalidInput, "Bad data: %s.", jsonProblem(err))
 	}
-	if dec.More() {
+	// Only white space may follow the value. (dec.More is no test of that:
+	// it reports false for a stray '}' or ']'.)
+	if _, err := dec.Token(); err != io.EOF {
 		return imperio.Errorf(imperio.EInvalidInput, "Bad data: trailing content.")
 	}
 	return nil

@@ -32,6 +32,11 @@ type Session struct {
 	closeOnce sync.Once
 	closeCode int
 	closeWhy  string
+	// writeCtx bounds the writer's writes and pings; abortWrite cancels it
+	// when the socket is closed as slow, so that a write stuck on a client
+	// that stopped reading is abandoned rather than waited out.
+	writeCtx   context.Context
+	abortWrite context.CancelFunc
 
 	mu    sync.Mutex
 	rooms map[string]struct{} // rooms it is a member of, kept by the rooms
@@ -43,6 +48,7 @@ type Session struct {
 
 func newSession(h *Hub, p Player, t transport) *Session {
 	id := imperio.NewID()
+	writeCtx, abortWrite := context.WithCancel(context.Background())
 	return &Session{
 		id:     id,
 		hub:    h,
@@ -52,6 +58,9 @@ func newSession(h *Hub, p Player, t transport) *Session {
 		send:   make(chan []byte, h.opts.SendQueue),
 		done:   make(chan struct{}),
 		rooms:  make(map[string]struct{}),
+
+		writeCtx:   writeCtx,
+		abortWrite: abortWrite,
 	}
 }
 
@@ -127,6 +136,9 @@ func (s *Session) enqueue(msg []byte) bool {
 func (s *Session) close(code int, reason string) {
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeWhy = code, reason
+		if code == CloseSlow {
+			s.abortWrite()
+		}
 		close(s.done)
 	})
 }
@@ -138,17 +150,19 @@ func (s *Session) writeLoop() {
 		select {
 		case msg := <-s.send:
 			if err := s.write(msg); err != nil {
+				// The session may have been closed already (as slow, which
+				// aborts the write): close with the code it was closed with.
 				s.close(CloseGoingAway, "")
-				s.t.Close(CloseGoingAway, "")
+				s.t.Close(s.closeCode, s.closeWhy)
 				return
 			}
 		case <-ping.C:
-			ctx, cancel := context.WithTimeout(context.Background(), pingTimeout)
+			ctx, cancel := context.WithTimeout(s.writeCtx, pingTimeout)
 			err := s.t.Ping(ctx)
 			cancel()
 			if err != nil {
 				s.close(CloseGoingAway, "ping timeout")
-				s.t.Close(CloseGoingAway, "ping timeout")
+				s.t.Close(s.closeCode, s.closeWhy)
 				return
 			}
 		case <-s.done:
@@ -176,7 +190,7 @@ func (s *Session) flush() {
 }
 
 func (s *Session) write(msg []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+	ctx, cancel := context.WithTimeout(s.writeCtx, writeTimeout)
 	defer cancel()
 	return s.t.Write(ctx, msg)
 }
