@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrate(ctx, args, getenv, stdout, stderr)
 	case "machines":
 		return printMachines(stdout)
+	case "sim":
+		return simulate(ctx, args, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -59,6 +61,7 @@ Commands:
   serve      serve the game (default)
   migrate    bring the database schema up to date and exit
   machines   print the slot machines and their exact return to player
+  sim        measure a game's house edge by simulation (imperio sim blackjack -h)
   help       show this text
 
 Run "imperio serve -h" for the flags and IMPERIO_* variables.
