@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/imperio-casino/imperio"
 	"github.com/imperio-casino/imperio/store/storetest"
 )
 
@@ -34,6 +35,46 @@ func BenchmarkSettleSpin(b *testing.B) {
 					for pb.Next() {
 						i++
 						if _, err := s.SettleSpin(b.Context(), newSpin(u.ID, fmt.Sprint(i), 10, int64(i%2)*20)); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			})
+		})
+	}
+}
+
+// BenchmarkStake measures one stake into an open table round: "serial" by one
+// player, "parallel" by GOMAXPROCS*8 players into the same round at once, as
+// a busy roulette table's betting window does.
+func BenchmarkStake(b *testing.B) {
+	for _, be := range storetest.Backends(b) {
+		b.Run(be.Name, func(b *testing.B) {
+			s := be.Open(b)
+			var users atomic.Int64
+			round := imperio.TableRound{ID: imperio.NewID(), Game: "roulette", Room: "roulette:bench"}
+			if err := s.OpenRound(b.Context(), round); err != nil {
+				b.Fatal(err)
+			}
+			b.Run("serial", func(b *testing.B) {
+				u := newUser(b, s, fmt.Sprint("serial", users.Add(1)), 1<<40)
+				i := 0
+				for b.Loop() {
+					i++
+					if _, _, err := s.Stake(b.Context(), imperio.Stake{RoundID: round.ID, UserID: u.ID, Key: fmt.Sprint(i), Amount: 10}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("parallel", func(b *testing.B) {
+				b.SetParallelism(8)
+				b.RunParallel(func(pb *testing.PB) {
+					u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
+					i := 0
+					for pb.Next() {
+						i++
+						if _, _, err := s.Stake(b.Context(), imperio.Stake{RoundID: round.ID, UserID: u.ID, Key: fmt.Sprint(i), Amount: 10}); err != nil {
 							b.Error(err)
 							return
 						}

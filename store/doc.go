@@ -17,6 +17,15 @@
 //   - settlements are idempotent by (user, key): a retry changes nothing and
 //     returns the original receipt.
 //
-// CheckLedger verifies these invariants over the whole database; tests run it
-// after every concurrency and fault test, and `imperio audit` will too.
+// Table rounds (blackjack, roulette, crash) take the same rules over a longer
+// life: OpenRound records the round, Stake debits each stake into it while it
+// is open, SettleRound credits the payouts and closes it, and VoidRound (or
+// VoidOpenRounds at start-up) refunds every stake of a round that was
+// interrupted. A stake either commits before its round closes or is refused
+// with imperio.EBettingClosed; table.go says how each backend makes sure.
+//
+// CheckLedger verifies these invariants over the whole database, and that
+// each round's ledger rows match its players' totals (a void round's add up
+// to 0); tests run it after every concurrency and fault test, and `imperio
+// audit` will too.
 package store

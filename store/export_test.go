@@ -3,8 +3,23 @@ package store
 import "context"
 
 // SetFault makes the store call fault at each step of a settlement ("debited",
-// "round", "ledger", "players", then "commit" before any commit); an error it
-// returns aborts the transaction at that point. Tests only.
+// "round", "ledger", "players", then "commit" before any commit; stakes,
+// round settlements and voids have steps of their own, such as "stake" and
+// "credit"); an error it returns aborts the transaction at that point. Tests
+// only.
 func SetFault(s *Store, fault func(ctx context.Context, step string) error) {
 	s.fault = fault
+}
+
+// ExecSQL runs a statement on the write pool, outside any transaction: tests
+// use it to break the database on purpose and see CheckLedger notice.
+func ExecSQL(s *Store, query string, args ...any) error {
+	return s.wdb.Exec(query, args...).Error
+}
+
+// RoundOutcome reads a round's outcome, whoever played in it.
+func RoundOutcome(s *Store, roundID string) (string, error) {
+	var out []byte
+	err := s.rdb.Raw(`SELECT outcome FROM rounds WHERE id = ?`, roundID).Row().Scan(&out)
+	return string(out), err
 }
