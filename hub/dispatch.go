@@ -32,7 +32,7 @@ func (s *Session) dispatch(f inFrame) {
 			s.reply(f.ID, err)
 			return
 		}
-		s.toRoom(f, name, roomCmd{kind: cmdGame, s: s, re: f.ID, typ: f.Type, data: f.Data})
+		s.toRoom(f, ownRoom(name, s.player), roomCmd{kind: cmdGame, s: s, re: f.ID, typ: f.Type, data: f.Data})
 	default:
 		s.reply(f.ID, imperio.Errorf(imperio.EInvalidInput, "Unknown message type %q.", truncate(f.Type, 40)))
 	}
@@ -62,9 +62,15 @@ func roomOf(f inFrame) (string, error) {
 	return name, nil
 }
 
+type enterIn struct {
+	Room string `json:"room"`
+	// Seat asks for a seat at a table (1..7); 0 or absent: the first free.
+	Seat int `json:"seat,omitempty"`
+}
+
 // enter handles room.join and room.watch.
 func (s *Session) enter(f inFrame) {
-	var d roomData
+	var d enterIn
 	if err := decodeData(f.Data, &d); err != nil {
 		s.reply(f.ID, err)
 		return
@@ -80,7 +86,7 @@ func (s *Session) enter(f inFrame) {
 	if f.Type == TypeRoomWatch {
 		role = roleSpectator
 	}
-	name, err := s.hub.resolveRoom(d.Room, s.player, role)
+	name, create, err := s.hub.resolveRoom(d.Room, s.player, role)
 	if err != nil {
 		s.reply(f.ID, err)
 		return
@@ -89,7 +95,11 @@ func (s *Session) enter(f inFrame) {
 		s.reply(f.ID, imperio.Errorf(imperio.EConflict, "You are already in %s; leave it first.", name))
 		return
 	}
-	s.toRoom(f, name, roomCmd{kind: cmdEnter, s: s, re: f.ID, role: role})
+	if d.Seat < 0 || d.Seat > 64 {
+		s.reply(f.ID, imperio.Errorf(imperio.EInvalidInput, "No seat %d.", d.Seat))
+		return
+	}
+	s.toRoom(f, name, roomCmd{kind: cmdEnter, s: s, re: f.ID, role: role, seat: d.Seat, create: create})
 }
 
 func (s *Session) leave(f inFrame) {
@@ -98,6 +108,7 @@ func (s *Session) leave(f inFrame) {
 		s.reply(f.ID, err)
 		return
 	}
+	name = ownRoom(name, s.player)
 	if !s.inRoom(name) {
 		s.reply(f.ID, imperio.Errorf(imperio.ENotFound, "You are not in %s.", name))
 		return
@@ -133,6 +144,7 @@ func (s *Session) chat(f inFrame) {
 	if d.Room == "" {
 		d.Room = f.Room
 	}
+	d.Room = ownRoom(d.Room, s.player)
 	if !s.inRoom(d.Room) {
 		s.reply(f.ID, imperio.Errorf(imperio.EForbidden, "Join or watch the room before chatting in it."))
 		return
@@ -163,7 +175,7 @@ func cleanChat(text string) (string, error) {
 // toRoom hands a command to an existing room, answering not_found when there
 // is none. It reports whether the room took it.
 func (s *Session) toRoom(f inFrame, name string, c roomCmd) bool {
-	create := c.kind == cmdEnter || c.create
+	create := c.create
 	if err := s.hub.route(name, c, create); err != nil {
 		s.reply(f.ID, err)
 		return false

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/imperio-casino/imperio"
+	"github.com/imperio-casino/imperio/games/blackjack"
 	"github.com/imperio-casino/imperio/games/fair"
 	"github.com/imperio-casino/imperio/ratelimit"
 )
@@ -19,6 +21,11 @@ import (
 type Wallet interface {
 	SettleSpin(ctx context.Context, s imperio.Spin) (imperio.SpinReceipt, error)
 	Balance(ctx context.Context, userID int64) (int64, error)
+	// Tables: a round is opened with its first stake, takes stakes while
+	// it is open, and settles with its payouts in one transaction.
+	OpenRound(ctx context.Context, r imperio.TableRound) error
+	Stake(ctx context.Context, st imperio.Stake) (coins int64, replayed bool, err error)
+	SettleRound(ctx context.Context, rs imperio.RoundSettlement) ([]imperio.Balance, error)
 }
 
 // Player is the authenticated user behind a socket.
@@ -40,6 +47,15 @@ type Options struct {
 	SettleTimeout    time.Duration // bound on one settlement; 0: 10 s
 	LobbyInterval    time.Duration // lobby.rooms pushes are coalesced to one per interval; 0: 500 ms
 	NewSource        func() fair.Source
+	// Tables is how many blackjack tables (blackjack:1 ...) exist from start.
+	Tables int
+	// TableRules are the rules of every blackjack table; zero: the defaults.
+	TableRules blackjack.Rules
+	// NewTable makes each blackjack table; nil: blackjack.NewTable with a
+	// NewSource shoe. Tests stack the shoe with blackjack.NewTableWithShoe.
+	NewTable func(r blackjack.Rules, now time.Time) (*blackjack.Table, error)
+	// Now is the hub's clock; nil: time.Now. Rooms read it for their timers.
+	Now func() time.Time
 }
 
 // Hub owns the sessions, rooms and lobby of one instance.
@@ -59,6 +75,7 @@ type Hub struct {
 	names    map[string]Player // lower-case username -> player, while online
 	registry map[string]*room
 	lobby    map[*Session]struct{}
+	seats    map[int64]map[string]struct{} // user -> tables where they hold a seat
 
 	lobbyDirty chan struct{}
 	unsubs     []func()
@@ -90,6 +107,17 @@ func New(opts Options) *Hub {
 	if opts.NewSource == nil {
 		opts.NewSource = fair.NewCrypto
 	}
+	if opts.TableRules.Decks == 0 {
+		opts.TableRules = blackjack.DefaultRules()
+	}
+	if opts.NewTable == nil {
+		opts.NewTable = func(r blackjack.Rules, now time.Time) (*blackjack.Table, error) {
+			return blackjack.NewTable(r, opts.NewSource(), now)
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	if opts.Instance == "" {
 		opts.Instance = "imperio"
 	}
@@ -104,6 +132,7 @@ func New(opts Options) *Hub {
 		names:      make(map[string]Player),
 		registry:   make(map[string]*room),
 		lobby:      make(map[*Session]struct{}),
+		seats:      make(map[int64]map[string]struct{}),
 		lobbyDirty: make(chan struct{}, 1),
 	}
 	h.unsubs = append(h.unsubs,
@@ -111,8 +140,59 @@ func New(opts Options) *Hub {
 		h.bus.Subscribe(topicBalance, h.onBalance),
 	)
 	go h.lobbyLoop()
+	for i := 1; i <= opts.Tables; i++ {
+		name := "blackjack:" + strconv.Itoa(i)
+		g, err := h.openTable(name, true)
+		if err != nil {
+			h.log.Error("open table", "room", name, "err", err)
+			continue
+		}
+		h.mu.Lock()
+		h.startRoomLocked(name, g)
+		h.mu.Unlock()
+	}
 	return h
 }
+
+// startRoomLocked registers a room and starts its goroutine; h.mu is held.
+func (h *Hub) startRoomLocked(name string, g game) *room {
+	r := newRoom(h, name, g)
+	h.registry[name] = r
+	h.rooms.Add(1)
+	go r.run()
+	return r
+}
+
+// trackSeat notes that a user holds (or no longer holds) a seat at a table,
+// so that a new socket of theirs is put back at it.
+func (h *Hub) trackSeat(userID int64, room string, seated bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if seated {
+		if h.seats[userID] == nil {
+			h.seats[userID] = make(map[string]struct{})
+		}
+		h.seats[userID][room] = struct{}{}
+		return
+	}
+	delete(h.seats[userID], room)
+	if len(h.seats[userID]) == 0 {
+		delete(h.seats, userID)
+	}
+}
+
+// seatsOf lists the tables where the user holds a seat.
+func (h *Hub) seatsOf(userID int64) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]string, 0, len(h.seats[userID]))
+	for name := range h.seats[userID] {
+		out = append(out, name)
+	}
+	return out
+}
+
+func (h *Hub) now() time.Time { return h.opts.Now() }
 
 // Instance is the name this hub announces in `welcome`.
 func (h *Hub) Instance() string { return h.opts.Instance }

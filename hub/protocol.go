@@ -27,20 +27,21 @@ const (
 
 // Server message types.
 const (
-	TypeWelcome      = "welcome"
-	TypePong         = "pong"
-	TypeError        = "error"
-	TypeSlotsResult  = "slots.result"
-	TypeBalance      = "balance"
-	TypeBigWin       = "bigwin"
-	TypeLobbyRooms   = "lobby.rooms"
-	TypeLobbyMachine = "lobby.machines"
-	TypeRoomJoined   = "room.joined"
-	TypeRoomLeft     = "room.left"
-	TypeRoomState    = "room.state"
-	TypeRoomEvent    = "room.event"
-	TypeChatMessage  = "chat.message"
-	TypeShutdown     = "server.shutdown"
+	TypeWelcome       = "welcome"
+	TypePong          = "pong"
+	TypeError         = "error"
+	TypeSlotsResult   = "slots.result"
+	TypeBalance       = "balance"
+	TypeBigWin        = "bigwin"
+	TypeLobbyRooms    = "lobby.rooms"
+	TypeLobbyMachine  = "lobby.machines"
+	TypeRoomJoined    = "room.joined"
+	TypeRoomLeft      = "room.left"
+	TypeRoomState     = "room.state"
+	TypeRoomEvent     = "room.event"
+	TypeChatMessage   = "chat.message"
+	TypeShutdown      = "server.shutdown"
+	TypeTableAccepted = "table.accepted"
 )
 
 // maxIDLen bounds the request id a client may attach to a frame.

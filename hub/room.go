@@ -35,6 +35,7 @@ type roomCmd struct {
 	data json.RawMessage
 	text string
 	body any // the command already decoded by the session, when it was
+	seat int // the seat asked for with room.join
 	// create opens the room when it does not exist yet.
 	create bool
 }
@@ -44,14 +45,24 @@ type roomCmd struct {
 type game interface {
 	// kind is the game's name: "slots", "blackjack", ...
 	kind() string
-	// admit decides whether s may enter with role.
-	admit(s *Session, role string) error
+	// enter decides whether s may enter with role, and seats a player at
+	// a table (seat asked for, 0 for any); it returns the seat, 0 for none.
+	enter(r *room, s *Session, role string, seat int) (int, error)
+	// exit runs when a member leaves (explicit) or its socket closed.
+	exit(r *room, s *Session, explicit bool)
 	// state is the snapshot sent to a member after it enters.
-	state(role string) any
+	state(s *Session, role string) any
 	// handle runs a game command (cmdGame) and answers it.
 	handle(r *room, c roomCmd)
 	// info fills the game's part of the lobby listing.
 	info(i *RoomInfo)
+	// deadline is when the game next needs tick; false for never.
+	deadline() (time.Time, bool)
+	// tick runs the game's timers that are due at now.
+	tick(r *room, now time.Time)
+	// keep holds the room open although it is idle: a table that exists
+	// from start, a seated player, a round in play.
+	keep() bool
 }
 
 // RoomInfo is one room's line in `lobby.rooms`.
@@ -66,6 +77,7 @@ type RoomInfo struct {
 	Machine    string `json:"machine,omitempty"`
 	MinBet     int64  `json:"min_bet,omitempty"`
 	MaxBet     int64  `json:"max_bet,omitempty"`
+	Phase      string `json:"phase,omitempty"`
 }
 
 // room is one goroutine that owns a game and its members. Every field below
@@ -104,13 +116,23 @@ func (r *room) run() {
 	defer close(r.done)
 	idle := time.NewTimer(r.hub.opts.RoomIdle)
 	defer idle.Stop()
+	alarm := time.NewTimer(time.Hour)
+	defer alarm.Stop()
 	for {
+		// The game's next deadline, re-armed after every step.
+		var due <-chan time.Time
+		if at, ok := r.game.deadline(); ok {
+			alarm.Reset(max(0, at.Sub(r.hub.now())))
+			due = alarm.C
+		}
 		select {
 		case c := <-r.inbox:
 			r.step(c)
 			idle.Reset(r.hub.opts.RoomIdle)
+		case <-due:
+			r.game.tick(r, r.hub.now())
 		case <-idle.C:
-			if r.hub.closeIdle(r) {
+			if !r.game.keep() && r.hub.closeIdle(r) {
 				return
 			}
 			idle.Reset(r.hub.opts.RoomIdle)
@@ -128,17 +150,23 @@ func (r *room) step(c roomCmd) {
 			c.s.reply(c.re, imperio.Errorf(imperio.EConflict, "You are already in %s.", r.name))
 			return
 		}
-		if err := r.game.admit(c.s, c.role); err != nil {
+		seat, err := r.game.enter(r, c.s, c.role, c.seat)
+		if err != nil {
 			c.s.reply(c.re, err)
 			return
 		}
 		r.members[c.s] = c.role
 		c.s.setRoom(r.name, true)
-		c.s.enqueue(encodeFrame(TypeRoomJoined, c.re, r.name, joinedData{Room: r.name, Game: r.game.kind(), Role: c.role}))
-		c.s.enqueue(encodeFrame(TypeRoomState, "", r.name, r.game.state(c.role)))
+		j := joinedData{Room: r.name, Game: r.game.kind(), Role: c.role}
+		if seat > 0 {
+			j.Seat = &seat
+		}
+		c.s.enqueue(encodeFrame(TypeRoomJoined, c.re, r.name, j))
+		c.s.enqueue(encodeFrame(TypeRoomState, "", r.name, r.game.state(c.s, c.role)))
 		r.publishInfo()
 	case cmdLeave, cmdGone:
 		if _, in := r.members[c.s]; in {
+			r.game.exit(r, c.s, c.kind == cmdLeave)
 			delete(r.members, c.s)
 			c.s.setRoom(r.name, false)
 			r.publishInfo()
@@ -215,10 +243,7 @@ func (h *Hub) route(name string, c roomCmd, create bool) error {
 			h.mu.Unlock()
 			return err
 		}
-		r = newRoom(h, name, g)
-		h.registry[name] = r
-		h.rooms.Add(1)
-		go r.run()
+		r = h.startRoomLocked(name, g)
 	}
 	r.pending++
 	h.mu.Unlock()
@@ -253,17 +278,33 @@ func (h *Hub) closeIdle(r *room) bool {
 }
 
 // resolveRoom checks a room name a player asked for and returns the
-// canonical name: a slot machine's room is named after its player.
-func (h *Hub) resolveRoom(name string, p Player, role string) (string, error) {
+// canonical name (a slot machine's room is named after its player) and
+// whether entering may open the room.
+func (h *Hub) resolveRoom(name string, p Player, role string) (string, bool, error) {
 	game, rest, ok := strings.Cut(name, ":")
 	if !ok || rest == "" {
-		return "", imperio.Errorf(imperio.EInvalidInput, "Room names are <game>:<name>, e.g. slots:cherry-charm.")
+		return "", false, imperio.Errorf(imperio.EInvalidInput, "Room names are <game>:<name>, e.g. slots:cherry-charm or blackjack:1.")
 	}
 	switch game {
 	case "slots":
-		return h.resolveSlotRoom(rest, p, role)
+		n, err := h.resolveSlotRoom(rest, p, role)
+		return n, true, err
+	case "blackjack":
+		if !tableNamePattern.MatchString(rest) {
+			return "", false, imperio.Errorf(imperio.EInvalidInput, "Table names are 1-24 of a-z, 0-9 and -.")
+		}
+		return name, role == rolePlayer, nil
 	}
-	return "", imperio.Errorf(imperio.ENotFound, "No game %q here.", truncate(game, 20))
+	return "", false, imperio.Errorf(imperio.ENotFound, "No game %q here.", truncate(game, 20))
+}
+
+// ownRoom completes the short name of one's own slot machine room,
+// slots:<machine>, into its full name; other names are kept.
+func ownRoom(name string, p Player) string {
+	if game, rest, _ := strings.Cut(name, ":"); game == "slots" && rest != "" && !strings.Contains(rest, ":") {
+		return slotRoomName(rest, p.Username)
+	}
+	return name
 }
 
 // openGame builds the game for a new room. Called with h.mu held.
@@ -272,6 +313,8 @@ func (h *Hub) openGame(name string, p Player) (game, error) {
 	switch kind {
 	case "slots":
 		return h.openSlots(rest)
+	case "blackjack":
+		return h.openTable(name, false)
 	}
 	return nil, imperio.Errorf(imperio.ENotFound, "No room %q.", truncate(name, 80))
 }

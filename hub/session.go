@@ -88,6 +88,11 @@ func (h *Hub) serve(p Player, t transport) {
 		Protocol: ProtocolVersion,
 		Session:  s.id,
 	}))
+	// A player who holds seats (their socket dropped, or another socket of
+	// theirs is open) is put back at those tables.
+	for _, name := range h.seatsOf(p.ID) {
+		_ = h.route(name, roomCmd{kind: cmdEnter, s: s, role: rolePlayer}, false)
+	}
 	writerDone := make(chan struct{})
 	go func() {
 		defer close(writerDone)

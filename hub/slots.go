@@ -176,14 +176,19 @@ type slotState struct {
 
 func (g *slotGame) kind() string { return "slots" }
 
-func (g *slotGame) admit(s *Session, role string) error {
+func (g *slotGame) enter(_ *room, s *Session, role string, _ int) (int, error) {
 	if role == rolePlayer && s.player.ID != g.owner.ID {
-		return imperio.Errorf(imperio.EForbidden, "That is %s's machine: watch it instead.", g.owner.Username)
+		return 0, imperio.Errorf(imperio.EForbidden, "That is %s's machine: watch it instead.", g.owner.Username)
 	}
-	return nil
+	return 0, nil
 }
 
-func (g *slotGame) state(string) any {
+func (g *slotGame) exit(*room, *Session, bool)  {}
+func (g *slotGame) deadline() (time.Time, bool) { return time.Time{}, false }
+func (g *slotGame) tick(*room, time.Time)       {}
+func (g *slotGame) keep() bool                  { return false }
+
+func (g *slotGame) state(*Session, string) any {
 	for _, mi := range machineList() {
 		if mi.ID == g.m.ID {
 			return slotState{Machine: mi, Player: g.owner.Username, Last: g.last}
@@ -251,22 +256,32 @@ func (g *slotGame) settle(d spinIn) (spinResult, error) {
 	// A settlement already begun finishes even when the hub is stopping.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
 	defer cancel()
-	rc, err := h.opts.Wallet.SettleSpin(ctx, imperio.Spin{
+	spin := imperio.Spin{
 		UserID: g.owner.ID, Key: key, RoundID: roundID, Game: "slots",
 		Room: slotRoomName(g.m.ID, g.owner.Username), Bet: d.Bet, Win: out.Win, Outcome: outcome,
-	})
+	}
+	rc, err := h.opts.Wallet.SettleSpin(ctx, spin)
+	if imperio.ErrorCode(err) == imperio.EInternal {
+		// The outcome is unknown (the commit may have happened): asking
+		// again with the same key either settles it or finds it settled.
+		h.log.Warn("settle spin; retrying with its key", "user_id", g.owner.ID, "round_id", roundID, "err", err)
+		rc, err = h.opts.Wallet.SettleSpin(ctx, spin)
+	}
 	if err != nil {
 		if code := imperio.ErrorCode(err); code != imperio.EInternal {
 			return spinResult{}, err
 		}
 		h.log.Error("settle spin", "user_id", g.owner.ID, "round_id", roundID, "err", err)
-		return spinResult{}, imperio.Errorf(imperio.EUnavailable, "The spin could not be settled; retry with the same key to be sure it counts once.")
+		return spinResult{}, imperio.Errorf(imperio.EUnavailable, "The spin could not be settled. Retry with key %q: it counts once at most.", strings.TrimPrefix(key, "spin:"))
 	}
 	res := spinResult{spinRecord: rec, Coins: rc.Coins, RoundID: rc.RoundID, Replayed: rc.Replayed}
 	if rc.Replayed {
 		var orig spinRecord
 		if err := json.Unmarshal(rc.Outcome, &orig); err != nil {
 			return spinResult{}, err
+		}
+		if orig.Machine != g.m.ID || orig.Bet != d.Bet {
+			return spinResult{}, imperio.Errorf(imperio.EConflict, "Key %q was used for another spin (%s, bet %d).", d.Key, orig.Machine, orig.Bet)
 		}
 		res.spinRecord = orig
 	}

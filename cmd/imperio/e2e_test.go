@@ -20,6 +20,7 @@ import (
 
 	"github.com/imperio-casino/imperio/auth"
 	"github.com/imperio-casino/imperio/config"
+	"github.com/imperio-casino/imperio/hub"
 	"github.com/imperio-casino/imperio/store"
 	"github.com/imperio-casino/imperio/store/storetest"
 )
@@ -34,7 +35,7 @@ type testEnv struct {
 	http  *httptest.Server
 }
 
-func newTestEnv(t *testing.T, st *store.Store, tweak func(*config.Config)) *testEnv {
+func newTestEnv(t *testing.T, st *store.Store, tweak func(*config.Config), tune ...func(*hub.Options)) *testEnv {
 	t.Helper()
 	cfg, err := config.Load(nil, func(k string) string {
 		switch k {
@@ -53,8 +54,7 @@ func newTestEnv(t *testing.T, st *store.Store, tweak func(*config.Config)) *test
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv := wire(cfg, st, log)
+	srv := wire(cfg, st, slogFor(t), tune...)
 	hs := httptest.NewServer(srv.handler)
 	e := &testEnv{t: t, cfg: cfg, store: st, srv: srv, http: hs}
 	t.Cleanup(func() {
@@ -66,6 +66,11 @@ func newTestEnv(t *testing.T, st *store.Store, tweak func(*config.Config)) *test
 		hs.Close()
 	})
 	return e
+}
+
+// slogFor logs warnings and errors to the test's output.
+func slogFor(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 type testWriter struct{ t *testing.T }

@@ -97,11 +97,22 @@ func newServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*serve
 	if err != nil {
 		return nil, fmt.Errorf("open database (IMPERIO_DATABASE_URL): %w", err)
 	}
+	// A round still open at start-up was cut short by a crash or a kill:
+	// every stake in it goes back to its player before anyone plays.
+	voided, err := st.VoidOpenRounds(ctx, "", "interrupted: the server stopped during the round")
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("void interrupted rounds: %w", err)
+	}
+	for _, v := range voided {
+		log.Warn("voided an interrupted round", "round_id", v.RoundID, "room", v.Room, "refunded", v.Refunded, "players", len(v.Refunds))
+	}
 	return wire(cfg, st, log), nil
 }
 
-// wire builds the hub and HTTP API around an open store.
-func wire(cfg config.Config, st *store.Store, log *slog.Logger) *server {
+// wire builds the hub and HTTP API around an open store; tune adjusts the
+// hub's options (tests shorten the table timers).
+func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hub.Options)) *server {
 	a := auth.New(auth.Config{
 		Secret:        cfg.JWTSecret,
 		TokenTTL:      cfg.TokenTTL,
@@ -109,13 +120,18 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger) *server {
 		LoginLimiter:  ratelimit.NewMemory(ratelimit.Rule{Rate: 1, Burst: 10}),
 		SignupLimiter: ratelimit.NewMemory(ratelimit.Rule{Rate: 0.2, Burst: 5}),
 	}, st, log.With("component", "auth"))
-	h := hub.New(hub.Options{
+	opts := hub.Options{
 		Instance:         cfg.Instance,
 		Wallet:           st,
 		Limiter:          ratelimit.NewMemory(ratelimit.Rule{Rate: cfg.MessageRate, Burst: cfg.MessageBurst}),
 		Log:              log.With("component", "hub"),
 		BigWinMultiplier: cfg.BigWinMultiplier,
-	})
+		Tables:           cfg.BlackjackTables,
+	}
+	for _, f := range tune {
+		f(&opts)
+	}
+	h := hub.New(opts)
 	handler := h.Handler(hub.HTTPOptions{
 		Auth:           a,
 		History:        st,

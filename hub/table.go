@@ -1,0 +1,398 @@
+package hub
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/imperio-casino/imperio"
+	"github.com/imperio-casino/imperio/games/blackjack"
+)
+
+// seatGrace is how long a seat waits for a player whose sockets all closed.
+const seatGrace = 30 * time.Second
+
+// settleRetry spaces attempts to commit a settlement the store refused.
+const settleRetry = 2 * time.Second
+
+var tableNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,23}$`)
+
+// tableGame is a multiplayer blackjack table: the rules engine from
+// games/blackjack, stakes and payouts through the wallet, seats kept across
+// reconnection. Its methods run on the room's goroutine.
+type tableGame struct {
+	hub        *Hub
+	name       string
+	t          *blackjack.Table
+	persistent bool
+
+	roundID   string              // the open round in the store, "" when none
+	lastRound string              // the last settled round, for the state
+	stakes    int                 // numbers stake keys within the round
+	names     map[int64]string    // seated players' names
+	away      map[int64]time.Time // seated players with no socket: seat freed at the time
+	held      []blackjack.Event   // events of a round whose settlement has not committed
+	retryAt   time.Time
+}
+
+func (h *Hub) openTable(name string, persistent bool) (game, error) {
+	t, err := h.opts.NewTable(h.opts.TableRules, h.now())
+	if err != nil {
+		return nil, err
+	}
+	return &tableGame{
+		hub: h, name: name, t: t, persistent: persistent,
+		names: make(map[int64]string), away: make(map[int64]time.Time),
+	}, nil
+}
+
+func (g *tableGame) kind() string { return "blackjack" }
+
+func (g *tableGame) enter(r *room, s *Session, role string, seat int) (int, error) {
+	if role == roleSpectator {
+		return 0, nil
+	}
+	uid := s.player.ID
+	now := g.hub.now()
+	if at, ok := g.t.Seated(uid); ok {
+		if _, away := g.away[uid]; away {
+			delete(g.away, uid)
+			g.apply(r, now, blackjack.Command{Kind: "back", Player: uid, Name: s.player.Username})
+		}
+		return at, nil
+	}
+	cmd := blackjack.Command{Kind: "sit", Player: uid, Name: s.player.Username, Seat: seat}
+	if _, err := g.t.Cost(now, cmd); err != nil {
+		return 0, tableError(err)
+	}
+	g.apply(r, now, cmd)
+	at, _ := g.t.Seated(uid)
+	g.names[uid] = s.player.Username
+	g.hub.trackSeat(uid, r.name, true)
+	return at, nil
+}
+
+// exit runs when a member socket leaves the room or closes. A player's seat
+// goes only when none of their sockets is left in the room: at once for
+// room.leave, after seatGrace for a dropped socket.
+func (g *tableGame) exit(r *room, s *Session, explicit bool) {
+	uid := s.player.ID
+	if _, seated := g.t.Seated(uid); !seated {
+		return
+	}
+	for m, role := range r.members {
+		if m != s && m.player.ID == uid && role == rolePlayer {
+			return
+		}
+	}
+	now := g.hub.now()
+	if explicit {
+		delete(g.away, uid)
+		g.apply(r, now, blackjack.Command{Kind: "leave", Player: uid})
+		return
+	}
+	g.away[uid] = now.Add(seatGrace)
+	g.apply(r, now, blackjack.Command{Kind: "away", Player: uid})
+}
+
+type tableState struct {
+	Room      string         `json:"room"`
+	RoundID   string         `json:"round_id,omitempty"`
+	LastRound string         `json:"last_round_id,omitempty"`
+	Table     blackjack.View `json:"table"`
+}
+
+func (g *tableGame) state(s *Session, role string) any {
+	viewer := int64(0)
+	if role == rolePlayer {
+		viewer = s.player.ID
+	}
+	return tableState{Room: g.name, RoundID: g.roundID, LastRound: g.lastRound, Table: g.t.View(viewer)}
+}
+
+func (g *tableGame) info(i *RoomInfo) {
+	rules := g.hub.opts.TableRules
+	i.Seats = rules.Seats
+	i.SeatsTaken = len(g.names)
+	i.MinBet, i.MaxBet = rules.MinBet, rules.MaxBet
+	i.Phase = g.t.Phase()
+}
+
+func (g *tableGame) keep() bool {
+	return g.persistent || g.roundID != "" || len(g.names) > 0
+}
+
+func (g *tableGame) deadline() (time.Time, bool) {
+	d, ok := g.t.Deadline()
+	for _, at := range g.away {
+		if !ok || at.Before(d) {
+			d, ok = at, true
+		}
+	}
+	if g.held != nil && (!ok || g.retryAt.Before(d)) {
+		d, ok = g.retryAt, true
+	}
+	return d, ok
+}
+
+func (g *tableGame) tick(r *room, now time.Time) {
+	if g.held != nil {
+		if !now.Before(g.retryAt) {
+			g.settle(r, now, nil)
+		}
+		return
+	}
+	for uid, at := range g.away {
+		if !now.Before(at) {
+			delete(g.away, uid)
+			g.apply(r, now, blackjack.Command{Kind: "leave", Player: uid})
+		}
+	}
+	g.process(r, now, g.t.Advance(now))
+}
+
+type tableBetIn struct {
+	Room   string `json:"room,omitempty"`
+	Amount int64  `json:"amount"`
+}
+
+type tableActionIn struct {
+	Room   string `json:"room,omitempty"`
+	Action string `json:"action"`
+}
+
+type acceptedData struct {
+	Action  string `json:"action"`
+	RoundID string `json:"round_id,omitempty"`
+	Amount  int64  `json:"amount,omitempty"`
+	Coins   *int64 `json:"coins,omitempty"`
+}
+
+func (g *tableGame) handle(r *room, c roomCmd) {
+	if g.held != nil {
+		c.s.reply(c.re, imperio.Errorf(imperio.EUnavailable, "The table is settling the last round; try again in a moment."))
+		return
+	}
+	uid := c.s.player.ID
+	if r.members[c.s] != rolePlayer {
+		c.s.reply(c.re, imperio.Errorf(imperio.EForbidden, "Join the table (room.join) to play; spectators only watch."))
+		return
+	}
+	cmd := blackjack.Command{Player: uid, Name: c.s.player.Username}
+	switch c.typ {
+	case TypeTableBet:
+		var d tableBetIn
+		if err := decodeData(c.data, &d); err != nil {
+			c.s.reply(c.re, err)
+			return
+		}
+		cmd.Kind, cmd.Amount = "bet", d.Amount
+	case TypeTableAction:
+		var d tableActionIn
+		if err := decodeData(c.data, &d); err != nil {
+			c.s.reply(c.re, err)
+			return
+		}
+		cmd.Kind, cmd.Action = "action", d.Action
+	default:
+		c.s.reply(c.re, imperio.Errorf(imperio.EInvalidInput, "Tables take table.bet and table.action."))
+		return
+	}
+	now := g.hub.now()
+	cost, err := g.t.Cost(now, cmd)
+	if err != nil {
+		c.s.reply(c.re, tableError(err))
+		return
+	}
+	ack := acceptedData{Action: cmd.Action, Amount: cost}
+	if cmd.Kind == "bet" {
+		ack.Action = "bet"
+	}
+	if cost > 0 {
+		coins, err := g.stake(r, uid, cost)
+		if err != nil {
+			c.s.reply(c.re, err)
+			return
+		}
+		ack.Coins = &coins
+		ack.RoundID = g.roundID
+		defer g.hub.publishBalance(uid, coins)
+	}
+	c.s.enqueue(encodeFrame(TypeTableAccepted, c.re, r.name, ack))
+	g.apply(r, now, cmd)
+}
+
+// stake takes coins from a player into the round, opening the round in the
+// store with its first stake. It commits before the table hears of it.
+func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
+	h := g.hub
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
+	defer cancel()
+	if g.roundID == "" {
+		id := imperio.NewID()
+		if err := h.opts.Wallet.OpenRound(ctx, imperio.TableRound{ID: id, Game: "blackjack", Room: r.name}); err != nil {
+			return 0, g.storeError("open round", err)
+		}
+		g.roundID, g.stakes = id, 0
+	}
+	g.stakes++
+	key := "stake:" + g.roundID + ":" + strconv.Itoa(g.stakes)
+	coins, _, err := h.opts.Wallet.Stake(ctx, imperio.Stake{RoundID: g.roundID, UserID: uid, Key: key, Amount: amount, Game: "blackjack"})
+	if err != nil {
+		return 0, g.storeError("stake", err)
+	}
+	return coins, nil
+}
+
+func (g *tableGame) storeError(op string, err error) error {
+	if imperio.ErrorCode(err) != imperio.EInternal {
+		return err
+	}
+	g.hub.log.Error("table "+op, "room", g.name, "round_id", g.roundID, "err", err)
+	return imperio.Errorf(imperio.EUnavailable, "The table could not reach the bank; nothing was charged.")
+}
+
+// apply runs a command the table has already accepted (Cost said yes) and
+// publishes what happened.
+func (g *tableGame) apply(r *room, now time.Time, cmd blackjack.Command) {
+	evs, err := g.t.Apply(now, cmd)
+	if err != nil {
+		// Cost checked everything Apply checks; reaching here is a bug.
+		g.hub.log.Error("table refused an accepted command", "room", g.name, "kind", cmd.Kind, "err", err)
+		return
+	}
+	g.process(r, now, evs)
+}
+
+// process publishes events. When they end a round, the round settles in the
+// store first: nobody sees the results before the payouts have committed.
+func (g *tableGame) process(r *room, now time.Time, evs []blackjack.Event) {
+	if len(evs) == 0 {
+		return
+	}
+	if g.roundID != "" && !g.t.RoundActive() && ended(evs) {
+		g.settle(r, now, evs)
+		return
+	}
+	g.publish(r, evs)
+}
+
+func ended(evs []blackjack.Event) bool {
+	for _, e := range evs {
+		if e.Kind == "round_end" {
+			return true
+		}
+	}
+	return false
+}
+
+// roundRecord is a table round as stored for recall.
+type roundRecord struct {
+	RoundID string           `json:"round_id"`
+	Room    string           `json:"room"`
+	Record  blackjack.Record `json:"record"`
+}
+
+func (g *tableGame) settle(r *room, now time.Time, evs []blackjack.Event) {
+	h := g.hub
+	if evs != nil {
+		g.held = append(g.held, evs...)
+	}
+	rec, err := json.Marshal(roundRecord{RoundID: g.roundID, Room: r.name, Record: g.t.Record()})
+	if err != nil {
+		h.log.Error("encode round record", "room", r.name, "err", err)
+		return
+	}
+	payouts := g.t.Payouts()
+	var pays []imperio.Payout
+	for _, p := range payouts {
+		pays = append(pays, imperio.Payout{UserID: p.Player, Amount: p.Amount, Key: "pay:" + g.roundID + ":" + p.Ref})
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
+	defer cancel()
+	bals, err := h.opts.Wallet.SettleRound(ctx, imperio.RoundSettlement{RoundID: g.roundID, Outcome: rec, Payouts: pays})
+	if err != nil {
+		h.log.Error("settle table round; retrying", "room", r.name, "round_id", g.roundID, "err", err)
+		g.retryAt = now.Add(settleRetry)
+		return
+	}
+	held := g.held
+	g.held = nil
+	g.lastRound, g.roundID = g.roundID, ""
+	g.publish(r, held)
+	for _, b := range bals {
+		h.publishBalance(b.UserID, b.Coins)
+	}
+	g.announceWins(r, payouts)
+}
+
+// announceWins tells the lobby of big wins: a payout of at least
+// BigWinMultiplier times what the player staked in the round.
+func (g *tableGame) announceWins(r *room, pays []blackjack.Payout) {
+	staked, won := map[int64]int64{}, map[int64]int64{}
+	var ids []int64
+	for _, p := range pays {
+		if _, seen := staked[p.Player]; !seen {
+			ids = append(ids, p.Player)
+		}
+		staked[p.Player] += p.Stake
+		won[p.Player] += p.Amount
+	}
+	for _, id := range ids {
+		bet := staked[id]
+		if bet > 0 && won[id] >= g.hub.opts.BigWinMultiplier*bet {
+			g.hub.announceBigWin(BigWin{Username: g.names[id], Game: "blackjack", Room: r.name, Amount: won[id], Bet: bet,
+				Multiplier: float64(won[id]*100/bet) / 100, RoundID: g.lastRound, At: g.hub.now().UTC()})
+		}
+	}
+}
+
+// publish sends events to every member and keeps the seat book current.
+func (g *tableGame) publish(r *room, evs []blackjack.Event) {
+	for _, e := range evs {
+		r.broadcast(TypeRoomEvent, e)
+	}
+	for uid := range g.names {
+		if _, ok := g.t.Seated(uid); !ok {
+			delete(g.names, uid)
+			delete(g.away, uid)
+			g.hub.trackSeat(uid, r.name, false)
+		}
+	}
+	r.publishInfo()
+}
+
+// tableError maps the engine's refusals to protocol codes.
+func tableError(err error) error {
+	code := imperio.EInvalidInput
+	switch {
+	case errors.Is(err, blackjack.ErrNotYourTurn):
+		code = imperio.ENotYourTurn
+	case errors.Is(err, blackjack.ErrBettingClosed):
+		code = imperio.EBettingClosed
+	case errors.Is(err, blackjack.ErrSeatTaken):
+		code = imperio.ESeatTaken
+	case errors.Is(err, blackjack.ErrTableFull):
+		code = imperio.ERoomFull
+	case errors.Is(err, blackjack.ErrBetOutOfRange):
+		code = imperio.EBetOutOfRange
+	}
+	return &imperio.Error{Code: code, Message: capitalize(err.Error())}
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	b := []byte(s)
+	if b[0] >= 'a' && b[0] <= 'z' {
+		b[0] -= 'a' - 'A'
+	}
+	if b[len(b)-1] != '.' {
+		b = append(b, '.')
+	}
+	return string(b)
+}
