@@ -1,6 +1,8 @@
 package hub
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -153,6 +155,13 @@ func (s *Session) chat(f inFrame) {
 	if err != nil {
 		s.reply(f.ID, err)
 		return
+	}
+	if lim := s.hub.opts.ChatLimiter; lim != nil {
+		ok, retry, err := lim.Allow(context.Background(), "chat:"+strconv.FormatInt(s.player.ID, 10))
+		if err == nil && !ok {
+			s.reply(f.ID, &imperio.Error{Code: imperio.ERateLimited, Message: "You are chatting too fast.", RetryAfter: retry})
+			return
+		}
 	}
 	s.toRoom(f, d.Room, roomCmd{kind: cmdChat, s: s, re: f.ID, text: text})
 }

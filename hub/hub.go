@@ -40,6 +40,7 @@ type Options struct {
 	Wallet           Wallet
 	Bus              Bus               // nil: an in-process bus
 	Limiter          ratelimit.Limiter // socket messages per user; nil: unlimited
+	ChatLimiter      ratelimit.Limiter // chat lines per user, on top of Limiter; nil: unlimited
 	Log              *slog.Logger
 	BigWinMultiplier int64         // a win of at least this many times the bet is announced; 0: 50
 	SendQueue        int           // frames queued per socket before it is closed as slow; 0: 256

@@ -498,6 +498,13 @@ func testBadInput(t *testing.T, e *testEnv) {
 	if f := c.expect("chat.message"); !strings.Contains(string(f.Data), `"text":"hello"`) {
 		t.Fatalf("chat: %s", f.Data)
 	}
+	// Chat has its own limit: a burst of 5 lines, then one a second.
+	for i := 0; i < 8; i++ {
+		c.send("chat.send", map[string]any{"room": room, "text": "spam"})
+	}
+	if f := c.expect("error"); f.code() != "rate_limited" {
+		t.Fatalf("8 chat lines at once: %s", f.Data)
+	}
 	// After all that the socket still works and nothing was charged.
 	id = c.send("ping", nil)
 	if f := c.answer(id); f.Type != "pong" {
