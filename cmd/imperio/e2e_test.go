@@ -723,3 +723,60 @@ func TestSocketAuth(t *testing.T) {
 		})
 	}
 }
+
+// TestHTTPDefences: security headers on every answer, and a state-changing
+// request from a foreign page refused before it does anything.
+func TestHTTPDefences(t *testing.T) {
+	e := newTestEnv(t, storetest.OpenSQLite(t), nil)
+	res, err := http.Get(e.http.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	for h, want := range map[string]string{
+		"X-Frame-Options":        "DENY",
+		"X-Content-Type-Options": "nosniff",
+		"Referrer-Policy":        "same-origin",
+	} {
+		if got := res.Header.Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "script-src 'self'") {
+		t.Errorf("Content-Security-Policy = %q", csp)
+	}
+	post := func(origin, site string) int {
+		body := strings.NewReader(`{"username":"csrf_victim","email":"v@example.com","password":"correct horse"}`)
+		req, _ := http.NewRequest("POST", e.http.URL+"/api/auth/signup", body)
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if site != "" {
+			req.Header.Set("Sec-Fetch-Site", site)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := post("https://evil.example", ""); got != http.StatusForbidden {
+		t.Errorf("foreign Origin: %d", got)
+	}
+	if got := post("", "cross-site"); got != http.StatusForbidden {
+		t.Errorf("cross-site fetch: %d", got)
+	}
+	if got := post(e.http.URL, "same-origin"); got != http.StatusCreated {
+		t.Errorf("same origin: %d", got)
+	}
+	big := strings.NewReader(`{"username":"` + strings.Repeat("x", 100<<10) + `"}`)
+	res, err = http.Post(e.http.URL+"/api/auth/login", "application/json", big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest && res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("100 KiB login body: %d", res.StatusCode)
+	}
+}
