@@ -121,19 +121,25 @@ func (g *tableGame) info(i *RoomInfo) {
 	i.Phase = g.t.Phase()
 }
 
+// keep: a table from start, a seated player, or coins at stake (a round in
+// play, a settlement not yet committed). A round opened in the store whose
+// first stake was refused holds no coins; start-up voids it.
 func (g *tableGame) keep() bool {
-	return g.persistent || g.roundID != "" || len(g.names) > 0
+	return g.persistent || g.t.RoundActive() || g.held != nil || len(g.names) > 0
 }
 
 func (g *tableGame) deadline() (time.Time, bool) {
+	// While a settlement waits to commit, tick only retries it: the table's
+	// own deadline (the pause) may pass meanwhile, and must not wake the
+	// room before the retry is due.
+	if g.held != nil {
+		return g.retryAt, true
+	}
 	d, ok := g.t.Deadline()
 	for _, at := range g.away {
 		if !ok || at.Before(d) {
 			d, ok = at, true
 		}
-	}
-	if g.held != nil && (!ok || g.retryAt.Before(d)) {
-		d, ok = g.retryAt, true
 	}
 	return d, ok
 }
@@ -304,6 +310,7 @@ func (g *tableGame) settle(r *room, now time.Time, evs []blackjack.Event) {
 	rec, err := json.Marshal(roundRecord{RoundID: g.roundID, Room: r.name, Record: g.t.Record()})
 	if err != nil {
 		h.log.Error("encode round record", "room", r.name, "err", err)
+		g.retryAt = now.Add(settleRetry)
 		return
 	}
 	payouts := g.t.Payouts()
