@@ -159,6 +159,7 @@ func (s *Session) chat(f inFrame) {
 	if lim := s.hub.opts.ChatLimiter; lim != nil {
 		ok, retry, err := lim.Allow(context.Background(), "chat:"+strconv.FormatInt(s.player.ID, 10))
 		if err == nil && !ok {
+			s.hub.opts.Metrics.rateLimited.WithLabelValues("chat").Inc()
 			s.reply(f.ID, &imperio.Error{Code: imperio.ERateLimited, Message: "You are chatting too fast.", RetryAfter: retry})
 			return
 		}

@@ -34,6 +34,8 @@ type HTTPOptions struct {
 	// the answer 503.
 	Checks map[string]func(context.Context) error
 	Log    *slog.Logger
+	// Metrics serves GET /metrics (Prometheus text); nil: not served.
+	Metrics http.Handler
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
 	// believed; nil trusts none.
 	TrustedProxies []string
@@ -62,6 +64,9 @@ func (h *Hub) Handler(o HTTPOptions) http.Handler {
 	r.Use(securityHeaders, sameOrigin(o.AllowedOrigins), limitBody(64<<10))
 	r.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	r.GET("/readyz", readyz(o.Checks))
+	if o.Metrics != nil {
+		r.GET("/metrics", gin.WrapH(o.Metrics))
+	}
 
 	o.Auth.Routes(r)
 	api := r.Group("/api")

@@ -55,6 +55,8 @@ type Options struct {
 	// NewTable makes each blackjack table; nil: blackjack.NewTable with a
 	// NewSource shoe. Tests stack the shoe with blackjack.NewTableWithShoe.
 	NewTable func(r blackjack.Rules, now time.Time) (*blackjack.Table, error)
+	// Metrics receives the hub's counters; nil: kept but not exported.
+	Metrics *Metrics
 	// Now is the hub's clock; nil: time.Now. Rooms read it for their timers.
 	Now func() time.Time
 }
@@ -115,6 +117,9 @@ func New(opts Options) *Hub {
 		opts.NewTable = func(r blackjack.Rules, now time.Time) (*blackjack.Table, error) {
 			return blackjack.NewTable(r, opts.NewSource(), now)
 		}
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics(nil)
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now

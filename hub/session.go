@@ -132,6 +132,7 @@ func (s *Session) enqueue(msg []byte) bool {
 		return true
 	default:
 		s.log.Warn("closing slow socket", "queue", cap(s.send))
+		s.hub.opts.Metrics.slowCloses.Inc()
 		s.close(CloseSlow, "too slow")
 		return false
 	}
@@ -197,6 +198,7 @@ func (s *Session) flush() {
 func (s *Session) write(msg []byte) error {
 	ctx, cancel := context.WithTimeout(s.writeCtx, writeTimeout)
 	defer cancel()
+	s.hub.opts.Metrics.deliveries.Inc()
 	return s.t.Write(ctx, msg)
 }
 
@@ -241,6 +243,7 @@ func (s *Session) handle(b []byte) bool {
 		if err != nil {
 			s.log.Warn("rate limiter", "err", err)
 		} else if !ok {
+			s.hub.opts.Metrics.rateLimited.WithLabelValues("messages").Inc()
 			s.floods++
 			if s.floods > maxFloods {
 				s.close(CloseFlood, "rate limit exceeded")
@@ -252,6 +255,7 @@ func (s *Session) handle(b []byte) bool {
 	}
 	s.floods = 0
 	s.garbage = 0
+	s.hub.opts.Metrics.received(f.Type)
 	s.dispatch(f)
 	return true
 }
@@ -270,9 +274,11 @@ func (s *Session) refuse(re string, err error) bool {
 
 // reply sends the answer to request re: an error frame for err.
 func (s *Session) reply(re string, err error) {
-	if code := imperio.ErrorCode(err); code == imperio.EInternal {
+	code := imperio.ErrorCode(err)
+	if code == imperio.EInternal {
 		s.log.Error("request failed", "re", re, "err", err)
 	}
+	s.hub.opts.Metrics.errors.WithLabelValues(code).Inc()
 	s.enqueue(encodeError(re, err))
 }
 

@@ -213,16 +213,21 @@ func (g *slotGame) handle(r *room, c roomCmd) {
 		c.s.reply(c.re, imperio.Errorf(imperio.EForbidden, "Only %s spins this machine.", g.owner.Username))
 		return
 	}
+	start := time.Now()
 	res, err := g.settle(d)
 	if err != nil {
 		c.s.reply(c.re, err)
 		return
 	}
 	c.s.enqueue(encodeFrame(TypeSlotsResult, c.re, r.name, res))
+	h := g.hub
+	h.opts.Metrics.spinSeconds.Observe(time.Since(start).Seconds())
 	if res.Replayed {
 		return
 	}
-	h := g.hub
+	h.opts.Metrics.rounds.WithLabelValues("slots").Inc()
+	h.opts.Metrics.coinsBet.WithLabelValues("slots").Add(float64(res.Bet))
+	h.opts.Metrics.coinsPaid.WithLabelValues("slots").Add(float64(res.Win))
 	h.publishBalance(g.owner.ID, res.Coins)
 	ev := &spinEvent{Kind: "spin", Player: g.owner.Username, RoundID: res.RoundID, spinRecord: res.spinRecord}
 	g.last = ev
@@ -260,7 +265,9 @@ func (g *slotGame) settle(d spinIn) (spinResult, error) {
 		UserID: g.owner.ID, Key: key, RoundID: roundID, Game: "slots",
 		Room: slotRoomName(g.m.ID, g.owner.Username), Bet: d.Bet, Win: out.Win, Outcome: outcome,
 	}
+	commit := time.Now()
 	rc, err := h.opts.Wallet.SettleSpin(ctx, spin)
+	h.opts.Metrics.observeCommit("settle_spin", commit)
 	if imperio.ErrorCode(err) == imperio.EInternal {
 		// The outcome is unknown (the commit may have happened): asking
 		// again with the same key either settles it or finds it settled.

@@ -246,10 +246,13 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 	}
 	g.stakes++
 	key := "stake:" + g.roundID + ":" + strconv.Itoa(g.stakes)
+	start := time.Now()
 	coins, _, err := h.opts.Wallet.Stake(ctx, imperio.Stake{RoundID: g.roundID, UserID: uid, Key: key, Amount: amount, Game: "blackjack"})
+	h.opts.Metrics.observeCommit("stake", start)
 	if err != nil {
 		return 0, g.storeError("stake", err)
 	}
+	h.opts.Metrics.coinsBet.WithLabelValues("blackjack").Add(float64(amount))
 	return coins, nil
 }
 
@@ -320,11 +323,17 @@ func (g *tableGame) settle(r *room, now time.Time, evs []blackjack.Event) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
 	defer cancel()
+	start := time.Now()
 	bals, err := h.opts.Wallet.SettleRound(ctx, imperio.RoundSettlement{RoundID: g.roundID, Outcome: rec, Payouts: pays})
+	h.opts.Metrics.observeCommit("settle_round", start)
 	if err != nil {
 		h.log.Error("settle table round; retrying", "room", r.name, "round_id", g.roundID, "err", err)
 		g.retryAt = now.Add(settleRetry)
 		return
+	}
+	h.opts.Metrics.rounds.WithLabelValues("blackjack").Inc()
+	for _, p := range pays {
+		h.opts.Metrics.coinsPaid.WithLabelValues("blackjack").Add(float64(p.Amount))
 	}
 	held := g.held
 	g.held = nil

@@ -780,3 +780,35 @@ func TestHTTPDefences(t *testing.T) {
 		t.Errorf("100 KiB login body: %d", res.StatusCode)
 	}
 }
+
+// TestMetrics: /metrics speaks Prometheus text and counts what happened.
+func TestMetrics(t *testing.T) {
+	e := newTestEnv(t, storetest.OpenSQLite(t), nil)
+	a := e.signup("metered")
+	c := e.dial(a)
+	c.expect("welcome")
+	c.answer(c.send("slots.spin", map[string]any{"machine": "cherry-charm", "bet": 5}))
+	c.answer(c.send("slots.spin", map[string]any{"machine": "nope", "bet": 5}))
+	res, err := http.Get(e.http.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	body := string(b)
+	for _, want := range []string{
+		`imperio_rounds_total{game="slots"} 1`,
+		`imperio_coins_bet_total{game="slots"} 5`,
+		`imperio_messages_in_total{type="slots.spin"} 2`,
+		`imperio_errors_total{code="not_found"} 1`,
+		`imperio_sockets_open 1`,
+		`imperio_rooms_open{game="blackjack"} 3`,
+		`imperio_spin_seconds_count 1`,
+		`imperio_store_commit_seconds_count{op="settle_spin"} 1`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

@@ -10,6 +10,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/imperio-casino/imperio/auth"
 	"github.com/imperio-casino/imperio/config"
 	"github.com/imperio-casino/imperio/hub"
@@ -120,7 +124,10 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		LoginLimiter:  ratelimit.NewMemory(ratelimit.Rule{Rate: 1, Burst: 10}),
 		SignupLimiter: ratelimit.NewMemory(ratelimit.Rule{Rate: 0.2, Burst: 5}),
 	}, st, log.With("component", "auth"))
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	opts := hub.Options{
+		Metrics:          hub.NewMetrics(reg),
 		Instance:         cfg.Instance,
 		Wallet:           st,
 		Limiter:          ratelimit.NewMemory(ratelimit.Rule{Rate: cfg.MessageRate, Burst: cfg.MessageBurst}),
@@ -133,6 +140,7 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		f(&opts)
 	}
 	h := hub.New(opts)
+	reg.MustRegister(h.Collector())
 	handler := h.Handler(hub.HTTPOptions{
 		Auth:           a,
 		History:        st,
@@ -142,7 +150,8 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 			"database": st.Ping,
 			"redis":    nil,
 		},
-		Log: log.With("component", "http"),
+		Log:     log.With("component", "http"),
+		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	})
 	return &server{store: st, hub: h, handler: handler}
 }
