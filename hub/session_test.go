@@ -104,9 +104,11 @@ func TestSlowSocketClosed(t *testing.T) {
 		spinAndCheck(t)
 	}
 	// The frame in the write may or may not have left the queue when the
-	// next ones come: SendQueue+1 or SendQueue+2 spins fill it.
-	if spins < 4+1 || spins > 4+2 {
-		t.Errorf("bob was closed after %d spins, want 5 or 6", spins)
+	// next ones come: SendQueue+1 or SendQueue+2 spins fill it. Carol's copy
+	// of an event can arrive before the room has queued Bob's (members are
+	// served in map order), so the check may see his close one spin late.
+	if spins < 4+1 || spins > 4+3 {
+		t.Errorf("bob was closed after %d spins, want 5 to 7", spins)
 	}
 	if code, reason := slow.awaitClose(); code != CloseSlow || reason != "too slow" {
 		t.Fatalf("bob's socket closed with %d %q, want %d", code, reason, CloseSlow)
