@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,14 +34,28 @@ func simulate(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return flag.ErrHelp
 		}
 		fmt.Fprint(stderr, simUsage)
-		return errors.New("sim: name a game to simulate (blackjack)")
+		return fmt.Errorf("sim: name a game to simulate (%s)", strings.Join(simGames(), ", "))
 	}
-	switch game := args[0]; game {
-	case "blackjack":
-		return simBlackjack(ctx, args[1:], stdout)
-	default:
-		return fmt.Errorf("sim: unknown game %q (the simulator knows: blackjack)", game)
+	run, ok := simulators[args[0]]
+	if !ok {
+		return fmt.Errorf("sim: unknown game %q (the simulator knows: %s)", args[0], strings.Join(simGames(), ", "))
 	}
+	return run(ctx, args[1:], stdout)
+}
+
+// simulators holds each game's simulation, by the name `imperio sim` takes.
+// A game's file adds its own entry.
+var simulators = map[string]func(ctx context.Context, args []string, stdout io.Writer) error{
+	"blackjack": simBlackjack,
+}
+
+func simGames() []string {
+	names := make([]string, 0, len(simulators))
+	for name := range simulators {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // simRun is what "imperio sim blackjack --json" prints.
