@@ -1,15 +1,15 @@
 package hub
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"errors"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/imperio-casino/imperio"
-	"github.com/imperio-casino/imperio/games/blackjack"
 )
 
 // seatGrace is how long a seat waits for a player whose sockets all closed.
@@ -20,13 +20,14 @@ const settleRetry = 2 * time.Second
 
 var tableNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,23}$`)
 
-// tableGame is a multiplayer blackjack table: the rules engine from
-// games/blackjack, stakes and payouts through the wallet, seats kept across
+// tableGame is a multiplayer table (blackjack, roulette, crash): the game's
+// rules engine, stakes and payouts through the wallet, seats kept across
 // reconnection. Its methods run on the room's goroutine.
 type tableGame struct {
 	hub        *Hub
 	name       string
-	t          *blackjack.Table
+	game       string // "blackjack", ...
+	e          engine
 	persistent bool
 
 	roundID   string              // the open round in the store, "" when none
@@ -34,22 +35,23 @@ type tableGame struct {
 	stakes    int                 // numbers stake keys within the round
 	names     map[int64]string    // seated players' names
 	away      map[int64]time.Time // seated players with no socket: seat freed at the time
-	held      []blackjack.Event   // events of a round whose settlement has not committed
+	held      []tableEvent        // events of a round whose settlement has not committed
 	retryAt   time.Time
 }
 
 func (h *Hub) openTable(name string, persistent bool) (game, error) {
-	t, err := h.opts.NewTable(h.opts.TableRules, h.now())
+	kind, _, _ := strings.Cut(name, ":")
+	e, err := h.newEngine(kind)
 	if err != nil {
 		return nil, err
 	}
 	return &tableGame{
-		hub: h, name: name, t: t, persistent: persistent,
+		hub: h, name: name, game: kind, e: e, persistent: persistent,
 		names: make(map[int64]string), away: make(map[int64]time.Time),
 	}, nil
 }
 
-func (g *tableGame) kind() string { return "blackjack" }
+func (g *tableGame) kind() string { return g.game }
 
 func (g *tableGame) enter(r *room, s *Session, role string, seat int) (int, error) {
 	if role == roleSpectator {
@@ -57,19 +59,22 @@ func (g *tableGame) enter(r *room, s *Session, role string, seat int) (int, erro
 	}
 	uid := s.player.ID
 	now := g.hub.now()
-	if at, ok := g.t.Seated(uid); ok {
+	if at, ok := g.e.seated(uid); ok {
 		if _, away := g.away[uid]; away {
 			delete(g.away, uid)
-			g.apply(r, now, blackjack.Command{Kind: "back", Player: uid, Name: s.player.Username})
+			g.apply(r, now, engineCmd{kind: "back", player: uid, name: s.player.Username})
 		}
 		return at, nil
 	}
-	cmd := blackjack.Command{Kind: "sit", Player: uid, Name: s.player.Username, Seat: seat}
-	if _, err := g.t.Cost(now, cmd); err != nil {
-		return 0, tableError(err)
+	if !g.e.hasSeats() {
+		return 0, nil
+	}
+	cmd := engineCmd{kind: "sit", player: uid, name: s.player.Username, seat: seat}
+	if _, err := g.e.cost(now, cmd); err != nil {
+		return 0, g.e.refusal(err)
 	}
 	g.apply(r, now, cmd)
-	at, _ := g.t.Seated(uid)
+	at, _ := g.e.seated(uid)
 	g.names[uid] = s.player.Username
 	g.hub.trackSeat(uid, r.name, true)
 	return at, nil
@@ -80,7 +85,7 @@ func (g *tableGame) enter(r *room, s *Session, role string, seat int) (int, erro
 // room.leave, after seatGrace for a dropped socket.
 func (g *tableGame) exit(r *room, s *Session, explicit bool) {
 	uid := s.player.ID
-	if _, seated := g.t.Seated(uid); !seated {
+	if _, seated := g.e.seated(uid); !seated {
 		return
 	}
 	for m, role := range r.members {
@@ -91,18 +96,20 @@ func (g *tableGame) exit(r *room, s *Session, explicit bool) {
 	now := g.hub.now()
 	if explicit {
 		delete(g.away, uid)
-		g.apply(r, now, blackjack.Command{Kind: "leave", Player: uid})
+		g.apply(r, now, engineCmd{kind: "leave", player: uid})
 		return
 	}
 	g.away[uid] = now.Add(seatGrace)
-	g.apply(r, now, blackjack.Command{Kind: "away", Player: uid})
+	g.apply(r, now, engineCmd{kind: "away", player: uid})
 }
 
-type tableState struct {
-	Room      string         `json:"room"`
-	RoundID   string         `json:"round_id,omitempty"`
-	LastRound string         `json:"last_round_id,omitempty"`
-	Table     blackjack.View `json:"table"`
+// tableSnapshot is a table's room.state: the engine's view for the viewer.
+type tableSnapshot struct {
+	Room      string `json:"room"`
+	Game      string `json:"game"`
+	RoundID   string `json:"round_id,omitempty"`
+	LastRound string `json:"last_round_id,omitempty"`
+	Table     any    `json:"table"`
 }
 
 func (g *tableGame) state(s *Session, role string) any {
@@ -110,22 +117,23 @@ func (g *tableGame) state(s *Session, role string) any {
 	if role == rolePlayer {
 		viewer = s.player.ID
 	}
-	return tableState{Room: g.name, RoundID: g.roundID, LastRound: g.lastRound, Table: g.t.View(viewer)}
+	return tableSnapshot{Room: g.name, Game: g.game, RoundID: g.roundID, LastRound: g.lastRound, Table: g.e.view(viewer)}
 }
 
 func (g *tableGame) info(i *RoomInfo) {
-	rules := g.hub.opts.TableRules
-	i.Seats = rules.Seats
-	i.SeatsTaken = len(g.names)
-	i.MinBet, i.MaxBet = rules.MinBet, rules.MaxBet
-	i.Phase = g.t.Phase()
+	if g.e.hasSeats() {
+		i.Seats = g.e.seats()
+		i.SeatsTaken = len(g.names)
+	}
+	i.MinBet, i.MaxBet = g.e.limits()
+	i.Phase = g.e.phase()
 }
 
 // keep: a table from start, a seated player, or coins at stake (a round in
 // play, a settlement not yet committed). A round opened in the store whose
 // first stake was refused holds no coins; start-up voids it.
 func (g *tableGame) keep() bool {
-	return g.persistent || g.t.RoundActive() || g.held != nil || len(g.names) > 0
+	return g.persistent || g.e.roundActive() || g.held != nil || len(g.names) > 0
 }
 
 func (g *tableGame) deadline() (time.Time, bool) {
@@ -135,7 +143,7 @@ func (g *tableGame) deadline() (time.Time, bool) {
 	if g.held != nil {
 		return g.retryAt, true
 	}
-	d, ok := g.t.Deadline()
+	d, ok := g.e.deadline()
 	for _, at := range g.away {
 		if !ok || at.Before(d) {
 			d, ok = at, true
@@ -154,20 +162,10 @@ func (g *tableGame) tick(r *room, now time.Time) {
 	for uid, at := range g.away {
 		if !now.Before(at) {
 			delete(g.away, uid)
-			g.apply(r, now, blackjack.Command{Kind: "leave", Player: uid})
+			g.apply(r, now, engineCmd{kind: "leave", player: uid})
 		}
 	}
-	g.process(r, now, g.t.Advance(now))
-}
-
-type tableBetIn struct {
-	Room   string `json:"room,omitempty"`
-	Amount int64  `json:"amount"`
-}
-
-type tableActionIn struct {
-	Room   string `json:"room,omitempty"`
-	Action string `json:"action"`
+	g.process(r, now, g.e.advance(now))
 }
 
 type acceptedData struct {
@@ -187,34 +185,31 @@ func (g *tableGame) handle(r *room, c roomCmd) {
 		c.s.reply(c.re, imperio.Errorf(imperio.EForbidden, "Join the table (room.join) to play; spectators only watch."))
 		return
 	}
-	cmd := blackjack.Command{Player: uid, Name: c.s.player.Username}
-	switch c.typ {
-	case TypeTableBet:
-		var d tableBetIn
-		if err := decodeData(c.data, &d); err != nil {
-			c.s.reply(c.re, err)
-			return
-		}
-		cmd.Kind, cmd.Amount = "bet", d.Amount
-	case TypeTableAction:
-		var d tableActionIn
-		if err := decodeData(c.data, &d); err != nil {
-			c.s.reply(c.re, err)
-			return
-		}
-		cmd.Kind, cmd.Action = "action", d.Action
-	default:
+	if c.typ != TypeTableBet && c.typ != TypeTableAction {
 		c.s.reply(c.re, imperio.Errorf(imperio.EInvalidInput, "Tables take table.bet and table.action."))
 		return
 	}
-	now := g.hub.now()
-	cost, err := g.t.Cost(now, cmd)
+	cmd, err := g.e.parse(c.typ, c.data)
 	if err != nil {
-		c.s.reply(c.re, tableError(err))
+		c.s.reply(c.re, err)
 		return
 	}
-	ack := acceptedData{Action: cmd.Action, Amount: cost}
-	if cmd.Kind == "bet" {
+	cmd.player, cmd.name = uid, c.s.player.Username
+	// Deadlines that passed before this command arrived count first: a
+	// bet after the window, a cash-out after the crash, come too late.
+	now := g.hub.now()
+	g.process(r, now, g.e.advance(now))
+	if g.held != nil {
+		c.s.reply(c.re, imperio.Errorf(imperio.EUnavailable, "The table is settling the last round; try again in a moment."))
+		return
+	}
+	cost, err := g.e.cost(now, cmd)
+	if err != nil {
+		c.s.reply(c.re, g.e.refusal(err))
+		return
+	}
+	ack := acceptedData{Action: cmd.action, Amount: cost}
+	if cmd.kind == "bet" {
 		ack.Action = "bet"
 	}
 	if cost > 0 {
@@ -239,7 +234,7 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 	defer cancel()
 	if g.roundID == "" {
 		id := imperio.NewID()
-		if err := h.opts.Wallet.OpenRound(ctx, imperio.TableRound{ID: id, Game: "blackjack", Room: r.name}); err != nil {
+		if err := h.opts.Wallet.OpenRound(ctx, imperio.TableRound{ID: id, Game: g.game, Room: r.name, Fairness: g.e.fairness()}); err != nil {
 			return 0, g.storeError("open round", err)
 		}
 		g.roundID, g.stakes = id, 0
@@ -247,12 +242,12 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 	g.stakes++
 	key := "stake:" + g.roundID + ":" + strconv.Itoa(g.stakes)
 	start := time.Now()
-	coins, _, err := h.opts.Wallet.Stake(ctx, imperio.Stake{RoundID: g.roundID, UserID: uid, Key: key, Amount: amount, Game: "blackjack"})
+	coins, _, err := h.opts.Wallet.Stake(ctx, imperio.Stake{RoundID: g.roundID, UserID: uid, Key: key, Amount: amount, Game: g.game})
 	h.opts.Metrics.observeCommit("stake", start)
 	if err != nil {
 		return 0, g.storeError("stake", err)
 	}
-	h.opts.Metrics.coinsBet.WithLabelValues("blackjack").Add(float64(amount))
+	h.opts.Metrics.coinsBet.WithLabelValues(g.game).Add(float64(amount))
 	return coins, nil
 }
 
@@ -266,11 +261,11 @@ func (g *tableGame) storeError(op string, err error) error {
 
 // apply runs a command the table has already accepted (Cost said yes) and
 // publishes what happened.
-func (g *tableGame) apply(r *room, now time.Time, cmd blackjack.Command) {
-	evs, err := g.t.Apply(now, cmd)
+func (g *tableGame) apply(r *room, now time.Time, cmd engineCmd) {
+	evs, err := g.e.apply(now, cmd)
 	if err != nil {
 		// Cost checked everything Apply checks; reaching here is a bug.
-		g.hub.log.Error("table refused an accepted command", "room", g.name, "kind", cmd.Kind, "err", err)
+		g.hub.log.Error("table refused an accepted command", "room", g.name, "kind", cmd.kind, "err", err)
 		return
 	}
 	g.process(r, now, evs)
@@ -278,20 +273,20 @@ func (g *tableGame) apply(r *room, now time.Time, cmd blackjack.Command) {
 
 // process publishes events. When they end a round, the round settles in the
 // store first: nobody sees the results before the payouts have committed.
-func (g *tableGame) process(r *room, now time.Time, evs []blackjack.Event) {
+func (g *tableGame) process(r *room, now time.Time, evs []tableEvent) {
 	if len(evs) == 0 {
 		return
 	}
-	if g.roundID != "" && !g.t.RoundActive() && ended(evs) {
+	if g.roundID != "" && !g.e.roundActive() && ended(evs) {
 		g.settle(r, now, evs)
 		return
 	}
 	g.publish(r, evs)
 }
 
-func ended(evs []blackjack.Event) bool {
+func ended(evs []tableEvent) bool {
 	for _, e := range evs {
-		if e.Kind == "round_end" {
+		if e.kind == "round_end" {
 			return true
 		}
 	}
@@ -300,40 +295,41 @@ func ended(evs []blackjack.Event) bool {
 
 // roundRecord is a table round as stored for recall.
 type roundRecord struct {
-	RoundID string           `json:"round_id"`
-	Room    string           `json:"room"`
-	Record  blackjack.Record `json:"record"`
+	RoundID string `json:"round_id"`
+	Room    string `json:"room"`
+	Game    string `json:"game"`
+	Record  any    `json:"record"`
 }
 
-func (g *tableGame) settle(r *room, now time.Time, evs []blackjack.Event) {
+func (g *tableGame) settle(r *room, now time.Time, evs []tableEvent) {
 	h := g.hub
 	if evs != nil {
 		g.held = append(g.held, evs...)
 	}
-	rec, err := json.Marshal(roundRecord{RoundID: g.roundID, Room: r.name, Record: g.t.Record()})
+	rec, err := json.Marshal(roundRecord{RoundID: g.roundID, Room: r.name, Game: g.game, Record: g.e.record()})
 	if err != nil {
 		h.log.Error("encode round record", "room", r.name, "err", err)
 		g.retryAt = now.Add(settleRetry)
 		return
 	}
-	payouts := g.t.Payouts()
+	payouts := g.e.payouts()
 	var pays []imperio.Payout
 	for _, p := range payouts {
-		pays = append(pays, imperio.Payout{UserID: p.Player, Amount: p.Amount, Key: "pay:" + g.roundID + ":" + p.Ref})
+		pays = append(pays, imperio.Payout{UserID: p.player, Amount: p.amount, Key: "pay:" + g.roundID + ":" + p.ref})
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
 	defer cancel()
 	start := time.Now()
-	bals, err := h.opts.Wallet.SettleRound(ctx, imperio.RoundSettlement{RoundID: g.roundID, Outcome: rec, Payouts: pays})
+	bals, err := h.opts.Wallet.SettleRound(ctx, imperio.RoundSettlement{RoundID: g.roundID, Outcome: rec, Fairness: g.e.fairness(), Payouts: pays})
 	h.opts.Metrics.observeCommit("settle_round", start)
 	if err != nil {
 		h.log.Error("settle table round; retrying", "room", r.name, "round_id", g.roundID, "err", err)
 		g.retryAt = now.Add(settleRetry)
 		return
 	}
-	h.opts.Metrics.rounds.WithLabelValues("blackjack").Inc()
+	h.opts.Metrics.rounds.WithLabelValues(g.game).Inc()
 	for _, p := range pays {
-		h.opts.Metrics.coinsPaid.WithLabelValues("blackjack").Add(float64(p.Amount))
+		h.opts.Metrics.coinsPaid.WithLabelValues(g.game).Add(float64(p.Amount))
 	}
 	held := g.held
 	g.held = nil
@@ -347,56 +343,40 @@ func (g *tableGame) settle(r *room, now time.Time, evs []blackjack.Event) {
 
 // announceWins tells the lobby of big wins: a payout of at least
 // BigWinMultiplier times what the player staked in the round.
-func (g *tableGame) announceWins(r *room, pays []blackjack.Payout) {
+func (g *tableGame) announceWins(r *room, pays []enginePayout) {
 	staked, won := map[int64]int64{}, map[int64]int64{}
+	names := map[int64]string{}
 	var ids []int64
 	for _, p := range pays {
-		if _, seen := staked[p.Player]; !seen {
-			ids = append(ids, p.Player)
+		if _, seen := staked[p.player]; !seen {
+			ids = append(ids, p.player)
 		}
-		staked[p.Player] += p.Stake
-		won[p.Player] += p.Amount
+		staked[p.player] += p.stake
+		won[p.player] += p.amount
+		names[p.player] = cmp.Or(p.name, g.names[p.player])
 	}
 	for _, id := range ids {
 		bet := staked[id]
 		if bet > 0 && won[id] >= g.hub.opts.BigWinMultiplier*bet {
-			g.hub.announceBigWin(BigWin{Username: g.names[id], Game: "blackjack", Room: r.name, Amount: won[id], Bet: bet,
+			g.hub.announceBigWin(BigWin{Username: names[id], Game: g.game, Room: r.name, Amount: won[id], Bet: bet,
 				Multiplier: float64(won[id]*100/bet) / 100, RoundID: g.lastRound, At: g.hub.now().UTC()})
 		}
 	}
 }
 
 // publish sends events to every member and keeps the seat book current.
-func (g *tableGame) publish(r *room, evs []blackjack.Event) {
+func (g *tableGame) publish(r *room, evs []tableEvent) {
 	for _, e := range evs {
-		r.broadcast(TypeRoomEvent, e)
+		r.broadcast(TypeRoomEvent, e.data)
 	}
 	for uid := range g.names {
-		if _, ok := g.t.Seated(uid); !ok {
+		if _, ok := g.e.seated(uid); !ok {
 			delete(g.names, uid)
 			delete(g.away, uid)
 			g.hub.trackSeat(uid, r.name, false)
 		}
 	}
 	r.publishInfo()
-}
-
-// tableError maps the engine's refusals to protocol codes.
-func tableError(err error) error {
-	code := imperio.EInvalidInput
-	switch {
-	case errors.Is(err, blackjack.ErrNotYourTurn):
-		code = imperio.ENotYourTurn
-	case errors.Is(err, blackjack.ErrBettingClosed):
-		code = imperio.EBettingClosed
-	case errors.Is(err, blackjack.ErrSeatTaken):
-		code = imperio.ESeatTaken
-	case errors.Is(err, blackjack.ErrTableFull):
-		code = imperio.ERoomFull
-	case errors.Is(err, blackjack.ErrBetOutOfRange):
-		code = imperio.EBetOutOfRange
-	}
-	return &imperio.Error{Code: code, Message: capitalize(err.Error())}
 }
 
 func capitalize(s string) string {

@@ -443,7 +443,7 @@ func (tr *tableRig) tickEarly(watchers ...*rigClient) {
 
 // view is the table as viewer sees it, as JSON.
 func (tr *tableRig) view(viewer int64) string {
-	b, err := json.Marshal(tr.g.t.View(viewer))
+	b, err := json.Marshal(tr.bj().View(viewer))
 	if err != nil {
 		tr.t.Fatal(err)
 	}
@@ -529,8 +529,8 @@ func TestTable(t *testing.T) {
 			}
 			// The window runs from the first bet, not from when the table
 			// opened; bob is present and has not bet, so it waits for him.
-			if tr.g.t.Phase() != blackjack.PhaseBetting {
-				t.Fatalf("phase %s", tr.g.t.Phase())
+			if tr.bj().Phase() != blackjack.PhaseBetting {
+				t.Fatalf("phase %s", tr.bj().Phase())
 			}
 			tr.tickEarly(bob)
 			tr.tickAt(t1.Add(15 * time.Second))
@@ -543,7 +543,7 @@ func TestTable(t *testing.T) {
 			if e := evs[5]; e.Seat != 1 || e.Total != 20 || !e.Deadline.Equal(t1.Add(35*time.Second)) {
 				t.Fatalf("turn %+v", e)
 			}
-			v := tr.g.t.View(0)
+			v := tr.bj().View(0)
 			if s := v.Seats[1]; s.Name != "bob" || s.Bet != 0 || len(s.Hands) != 0 {
 				t.Fatalf("bob's seat %+v", s)
 			}
@@ -566,8 +566,8 @@ func TestTable(t *testing.T) {
 			alice.wantEvents("sit", "sit", "away", "betting_open", "bet")
 			bob.bet(10)
 			evs := alice.wantEvents("bet", "betting_closed", "deal", "deal", "deal", "deal", "deal", "hole", "turn")
-			if tr.g.t.Phase() != blackjack.PhasePlaying {
-				t.Fatalf("phase %s", tr.g.t.Phase())
+			if tr.bj().Phase() != blackjack.PhasePlaying {
+				t.Fatalf("phase %s", tr.bj().Phase())
 			}
 			if e := evs[8]; e.Seat != 1 || !e.Deadline.Equal(tableStart.Add(20*time.Second)) {
 				t.Fatalf("turn %+v", e)
@@ -637,15 +637,15 @@ func TestTable(t *testing.T) {
 			alice.betRefused(1001, imperio.EBetOutOfRange)
 			sam.betRefused(10, imperio.EForbidden)
 			sam.actRefused("hit", imperio.EForbidden)
-			if tr.g.roundID != "" || tr.g.t.Phase() != blackjack.PhaseWaiting {
-				t.Fatalf("refused bets opened a round: %q %s", tr.g.roundID, tr.g.t.Phase())
+			if tr.g.roundID != "" || tr.bj().Phase() != blackjack.PhaseWaiting {
+				t.Fatalf("refused bets opened a round: %q %s", tr.g.roundID, tr.bj().Phase())
 			}
 			tr.wantCoins(alice.p, 1000)
 			tr.wantCoins(sam.p, 1000)
 
 			alice.bet(10)
 			bob.bet(10)
-			if tr.g.t.View(0).TurnSeat != 1 {
+			if tr.bj().View(0).TurnSeat != 1 {
 				t.Fatal("not alice's turn")
 			}
 			same := tr.unchanged(alice.p, bob.p)
@@ -727,7 +727,7 @@ func TestTable(t *testing.T) {
 		same := tr.unchanged(alice.p, bob.p, carol.p)
 		carol.actRefused("insurance", imperio.EInsufficientFunds) // costs 5
 		same("insurance without the coins")
-		if you := tr.g.t.View(carol.p.ID).You; !slices.Contains(you.Actions, "insurance") {
+		if you := tr.bj().View(carol.p.ID).You; !slices.Contains(you.Actions, "insurance") {
 			t.Fatalf("carol may no longer decide on insurance: %+v", you)
 		}
 
@@ -769,7 +769,7 @@ func TestTable(t *testing.T) {
 		carol.actRefused("split", imperio.EInsufficientFunds)
 		carol.actRefused("double", imperio.EInsufficientFunds)
 		same("split and double without the coins")
-		if h := tr.g.t.View(0).Seats[2].Hands; len(h) != 1 || h[0].Stake != 10 || h[0].Doubled {
+		if h := tr.bj().View(0).Seats[2].Hands; len(h) != 1 || h[0].Stake != 10 || h[0].Doubled {
 			t.Fatalf("carol's hands %+v", h)
 		}
 		carol.act("stand")
@@ -843,7 +843,7 @@ func TestTable(t *testing.T) {
 		if e := alice.wantEvents("stand", "turn")[1]; e.Seat != 2 || !slices.Contains(e.Actions, "hit") {
 			t.Fatalf("alice's turn %+v", e)
 		}
-		if you := tr.g.t.View(alice.p.ID).You; you.Hand != 1 || !slices.Contains(you.Actions, "hit") {
+		if you := tr.bj().View(alice.p.ID).You; you.Hand != 1 || !slices.Contains(you.Actions, "hit") {
 			t.Fatalf("alice's view on her turn %+v", you)
 		}
 		alice.act("hit")
@@ -863,7 +863,7 @@ func TestTable(t *testing.T) {
 		tr.tickAt(tableStart.Add(9 * time.Second)) // the pause after the round settled at 5 s
 		tr.clock.set(tableStart.Add(time.Minute))
 		tr.g.tick(tr.r, tr.clock.Now())
-		if _, ok := tr.g.t.Seated(alice.p.ID); !ok || len(tr.e.h.seatsOf(alice.p.ID)) != 1 {
+		if _, ok := tr.bj().Seated(alice.p.ID); !ok || len(tr.e.h.seatsOf(alice.p.ID)) != 1 {
 			t.Fatal("alice lost her seat after coming back")
 		}
 		tr.ledgerOK()
@@ -884,7 +884,7 @@ func TestTable(t *testing.T) {
 			if got := tr.e.h.seatsOf(alice.p.ID); len(got) != 0 {
 				t.Fatalf("alice still holds %v", got)
 			}
-			if s := tr.g.t.View(0).Seats[0]; s.Name != "" {
+			if s := tr.bj().View(0).Seats[0]; s.Name != "" {
 				t.Fatalf("seat 1 %+v", s)
 			}
 			if i := tr.r.info.Load(); i.SeatsTaken != 1 {
@@ -915,7 +915,7 @@ func TestTable(t *testing.T) {
 			if e := bob.wantEvents("leave")[0]; e.Seat != 2 || !e.Pending {
 				t.Fatalf("leave %+v", e)
 			}
-			if _, ok := tr.g.t.Seated(alice.p.ID); !ok || len(tr.e.h.seatsOf(alice.p.ID)) != 1 {
+			if _, ok := tr.bj().Seated(alice.p.ID); !ok || len(tr.e.h.seatsOf(alice.p.ID)) != 1 {
 				t.Fatal("the seat of a player with a stake in play was freed")
 			}
 			tr.wantCoins(alice.p, 990)
@@ -1234,4 +1234,15 @@ func (w *settleWallet) SettleRound(ctx context.Context, rs imperio.RoundSettleme
 		return nil, errSettleDown
 	}
 	return w.Store.SettleRound(ctx, rs)
+}
+
+// bj is the rig's blackjack table.
+func (tr *tableRig) bj() *blackjack.Table { return tr.g.e.(bjEngine).t }
+
+// tableState is a blackjack table's room.state as a client decodes it.
+type tableState struct {
+	Room      string         `json:"room"`
+	RoundID   string         `json:"round_id,omitempty"`
+	LastRound string         `json:"last_round_id,omitempty"`
+	Table     blackjack.View `json:"table"`
 }

@@ -1,0 +1,163 @@
+package hub
+
+import (
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/imperio-casino/imperio"
+	"github.com/imperio-casino/imperio/games/blackjack"
+)
+
+// engine is what a table room needs from a game's rules: each table game
+// (blackjack, roulette, crash) adapts its package to it. Every method runs on
+// the room's goroutine.
+type engine interface {
+	// parse reads a player's table.bet or table.action data.
+	parse(typ string, data json.RawMessage) (engineCmd, error)
+	// cost is what apply will take from the player, or the refusal apply
+	// would give: the room debits first, then applies.
+	cost(now time.Time, c engineCmd) (int64, error)
+	apply(now time.Time, c engineCmd) ([]tableEvent, error)
+	advance(now time.Time) []tableEvent
+	deadline() (time.Time, bool)
+	phase() string
+	view(viewer int64) any
+	hasSeats() bool
+	seats() int
+	seated(player int64) (int, bool)
+	roundActive() bool
+	record() any
+	payouts() []enginePayout
+	fairness() json.RawMessage
+	limits() (min, max int64)
+	// refusal maps the engine's error to a protocol error.
+	refusal(err error) error
+}
+
+// engineCmd is a command for any table engine; each reads what it needs.
+type engineCmd struct {
+	kind   string // sit, leave, away, back, bet, action
+	player int64
+	name   string
+	seat   int
+	amount int64
+	action string
+	extra  any // a game's own bet data (roulette's bets, crash's target)
+}
+
+// tableEvent is one engine event: its kind, and what goes on the wire.
+type tableEvent struct {
+	kind string
+	data any
+}
+
+// enginePayout is one credit at settlement.
+type enginePayout struct {
+	player int64
+	name   string
+	ref    string
+	stake  int64
+	amount int64
+}
+
+// newEngine builds the rules engine of a new table of the given game.
+func (h *Hub) newEngine(game string) (engine, error) {
+	switch game {
+	case "blackjack":
+		t, err := h.opts.NewTable(h.opts.TableRules, h.now())
+		if err != nil {
+			return nil, err
+		}
+		return bjEngine{t}, nil
+	}
+	return nil, imperio.Errorf(imperio.ENotFound, "No game %q here.", truncate(game, 20))
+}
+
+// bjEngine adapts games/blackjack.
+type bjEngine struct{ t *blackjack.Table }
+
+type bjBetIn struct {
+	Room   string `json:"room,omitempty"`
+	Amount int64  `json:"amount"`
+}
+
+type actionIn struct {
+	Room   string `json:"room,omitempty"`
+	Action string `json:"action"`
+}
+
+func (b bjEngine) parse(typ string, data json.RawMessage) (engineCmd, error) {
+	if typ == TypeTableBet {
+		var d bjBetIn
+		err := decodeData(data, &d)
+		return engineCmd{kind: "bet", amount: d.Amount}, err
+	}
+	var d actionIn
+	err := decodeData(data, &d)
+	return engineCmd{kind: "action", action: d.Action}, err
+}
+
+func (b bjEngine) cmd(c engineCmd) blackjack.Command {
+	return blackjack.Command{Kind: c.kind, Player: c.player, Name: c.name, Seat: c.seat, Amount: c.amount, Action: c.action}
+}
+
+func (b bjEngine) cost(now time.Time, c engineCmd) (int64, error) { return b.t.Cost(now, b.cmd(c)) }
+
+func (b bjEngine) apply(now time.Time, c engineCmd) ([]tableEvent, error) {
+	evs, err := b.t.Apply(now, b.cmd(c))
+	return bjEvents(evs), err
+}
+
+func (b bjEngine) advance(now time.Time) []tableEvent { return bjEvents(b.t.Advance(now)) }
+
+func bjEvents(evs []blackjack.Event) []tableEvent {
+	out := make([]tableEvent, len(evs))
+	for i, e := range evs {
+		out[i] = tableEvent{kind: e.Kind, data: e}
+	}
+	return out
+}
+
+func (b bjEngine) deadline() (time.Time, bool)     { return b.t.Deadline() }
+func (b bjEngine) phase() string                   { return b.t.Phase() }
+func (b bjEngine) view(viewer int64) any           { return b.t.View(viewer) }
+func (b bjEngine) hasSeats() bool                  { return true }
+func (b bjEngine) seats() int                      { return b.t.Rules().Seats }
+func (b bjEngine) seated(player int64) (int, bool) { return b.t.Seated(player) }
+func (b bjEngine) roundActive() bool               { return b.t.RoundActive() }
+func (b bjEngine) record() any                     { return b.t.Record() }
+func (b bjEngine) limits() (int64, int64)          { return b.t.Rules().MinBet, b.t.Rules().MaxBet }
+
+// fairness is the commitment to the shoe in play: its number and hash.
+func (b bjEngine) fairness() json.RawMessage {
+	v := b.t.View(0).Shoe
+	raw, _ := json.Marshal(map[string]any{"shoe": v.Number, "shoe_hash": v.Hash})
+	return raw
+}
+
+func (b bjEngine) payouts() []enginePayout {
+	ps := b.t.Payouts()
+	out := make([]enginePayout, len(ps))
+	for i, p := range ps {
+		out[i] = enginePayout{player: p.Player, ref: p.Ref, stake: p.Stake, amount: p.Amount}
+	}
+	return out
+}
+
+func (b bjEngine) refusal(err error) error {
+	code := imperio.EInvalidInput
+	switch {
+	case errors.Is(err, blackjack.ErrNotYourTurn):
+		code = imperio.ENotYourTurn
+	case errors.Is(err, blackjack.ErrBettingClosed):
+		code = imperio.EBettingClosed
+	case errors.Is(err, blackjack.ErrSeatTaken):
+		code = imperio.ESeatTaken
+	case errors.Is(err, blackjack.ErrTableFull):
+		code = imperio.ERoomFull
+	case errors.Is(err, blackjack.ErrBetOutOfRange):
+		code = imperio.EBetOutOfRange
+	}
+	return &imperio.Error{Code: code, Message: capitalize(err.Error())}
+}
