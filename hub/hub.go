@@ -55,6 +55,9 @@ type Options struct {
 	// NewTable makes each blackjack table; nil: blackjack.NewTable with a
 	// NewSource shoe. Tests stack the shoe with blackjack.NewTableWithShoe.
 	NewTable func(r blackjack.Rules, now time.Time) (*blackjack.Table, error)
+	// DrainTimeout bounds how long Shutdown lets rounds in play finish; 0:
+	// 10 s.
+	DrainTimeout time.Duration
 	// Metrics receives the hub's counters; nil: kept but not exported.
 	Metrics *Metrics
 	// Now is the hub's clock; nil: time.Now. Rooms read it for their timers.
@@ -117,6 +120,9 @@ func New(opts Options) *Hub {
 		opts.NewTable = func(r blackjack.Rules, now time.Time) (*blackjack.Table, error) {
 			return blackjack.NewTable(r, opts.NewSource(), now)
 		}
+	}
+	if opts.DrainTimeout <= 0 {
+		opts.DrainTimeout = 10 * time.Second
 	}
 	if opts.Metrics == nil {
 		opts.Metrics = NewMetrics(nil)
@@ -290,22 +296,30 @@ func (h *Hub) onBalance(payload []byte) {
 	h.toUser(n.UserID, encodeFrame(TypeBalance, "", "", balanceData{Coins: n.Coins}))
 }
 
-// Shutdown stops the hub: new sockets are refused, every socket is told
-// `server.shutdown` and closed with 1012 (service restart), rooms finish the
-// command in hand and stop. It returns when all are gone or ctx ends.
+// Shutdown stops the hub in two steps. First it drains: new sockets are
+// refused, every socket is told `server.shutdown` (with a reconnect hint),
+// no table starts a new round, and rounds in play may finish, until
+// DrainTimeout or shortly before ctx's deadline. Then every socket is closed
+// with 1012 (service restart) and the rooms stop. A round still open then
+// stays open in the store, to be voided (every stake refunded) by whoever
+// opens the store next; the command's shutdown does so at once.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
+	already := h.closing
 	h.closing = true
-	var all []*Session
-	for _, ss := range h.sessions {
-		for s := range ss {
-			all = append(all, s)
-		}
-	}
+	all := h.sessionsLocked()
 	h.mu.Unlock()
-	msg := encodeFrame(TypeShutdown, "", "", map[string]any{"reconnect_after_ms": 1000})
+	if !already {
+		msg := encodeFrame(TypeShutdown, "", "", map[string]any{"reconnect_after_ms": 1000})
+		for _, s := range all {
+			s.enqueue(msg)
+		}
+		h.drain(ctx)
+	}
+	h.mu.Lock()
+	all = h.sessionsLocked()
+	h.mu.Unlock()
 	for _, s := range all {
-		s.enqueue(msg)
 		s.close(CloseServerRestart, "server restart")
 	}
 	for _, u := range h.unsubs {
@@ -324,4 +338,53 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	case <-ctx.Done():
 		return errors.Join(errors.New("hub shutdown: deadline passed"), ctx.Err())
 	}
+}
+
+func (h *Hub) sessionsLocked() []*Session {
+	var all []*Session
+	for _, ss := range h.sessions {
+		for s := range ss {
+			all = append(all, s)
+		}
+	}
+	return all
+}
+
+// drain waits until no room has a round in play, or the drain time is up.
+func (h *Hub) drain(ctx context.Context) {
+	limit := h.opts.DrainTimeout
+	if d, ok := ctx.Deadline(); ok {
+		// Leave a second to close sockets and stop rooms.
+		limit = min(limit, time.Until(d)-time.Second)
+	}
+	deadline := time.Now().Add(limit)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(deadline) {
+		busy := false
+		h.mu.Lock()
+		for _, r := range h.registry {
+			if r.busy.Load() {
+				busy = true
+				break
+			}
+		}
+		h.mu.Unlock()
+		if !busy {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+	h.log.Warn("rounds still in play at shutdown: they will be voided")
+}
+
+// draining reports whether the hub is shutting down: tables start no round.
+func (h *Hub) draining() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closing
 }

@@ -60,6 +60,8 @@ type game interface {
 	deadline() (time.Time, bool)
 	// tick runs the game's timers that are due at now.
 	tick(r *room, now time.Time)
+	// inPlay says coins are at stake in a round not yet settled.
+	inPlay() bool
 	// keep holds the room open although it is idle: a table that exists
 	// from start, a seated player, a round in play.
 	keep() bool
@@ -91,6 +93,9 @@ type room struct {
 	// their command; guarded by hub.mu. A room closes only at zero.
 	pending int
 	info    atomic.Pointer[RoomInfo]
+	// busy says the game has a round in play (coins at stake); set by the
+	// room's goroutine after every step, read by a draining hub.
+	busy atomic.Bool
 
 	game    game
 	members map[*Session]string // session -> role
@@ -131,6 +136,7 @@ func (r *room) run() {
 			idle.Reset(r.hub.opts.RoomIdle)
 		case <-due:
 			r.game.tick(r, r.hub.now())
+			r.busy.Store(r.game.inPlay())
 		case <-idle.C:
 			if !r.game.keep() && r.hub.closeIdle(r) {
 				return
@@ -144,6 +150,7 @@ func (r *room) run() {
 
 // step handles one command. Tests call it directly, with no goroutine.
 func (r *room) step(c roomCmd) {
+	defer func() { r.busy.Store(r.game.inPlay()) }()
 	switch c.kind {
 	case cmdEnter:
 		if _, in := r.members[c.s]; in {
@@ -228,7 +235,9 @@ func (r *room) publishInfo() {
 // set. It blocks while the room's inbox is full, up to a bound.
 func (h *Hub) route(name string, c roomCmd, create bool) error {
 	h.mu.Lock()
-	if h.closing && c.kind != cmdGone && c.kind != cmdLeave {
+	// While draining, rooms take what lets rounds in play finish (table
+	// commands, leaving); nothing new starts.
+	if h.closing && c.kind != cmdGone && c.kind != cmdLeave && c.kind != cmdGame {
 		h.mu.Unlock()
 		return errClosing
 	}

@@ -187,6 +187,7 @@ func (g *slotGame) exit(*room, *Session, bool)  {}
 func (g *slotGame) deadline() (time.Time, bool) { return time.Time{}, false }
 func (g *slotGame) tick(*room, time.Time)       {}
 func (g *slotGame) keep() bool                  { return false }
+func (g *slotGame) inPlay() bool                { return false }
 
 func (g *slotGame) state(*Session, string) any {
 	for _, mi := range machineList() {

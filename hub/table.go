@@ -136,6 +136,8 @@ func (g *tableGame) keep() bool {
 	return g.persistent || g.e.roundActive() || g.held != nil || len(g.names) > 0
 }
 
+func (g *tableGame) inPlay() bool { return g.e.roundActive() || g.held != nil }
+
 func (g *tableGame) deadline() (time.Time, bool) {
 	// While a settlement waits to commit, tick only retries it: the table's
 	// own deadline (the pause) may pass meanwhile, and must not wake the
@@ -206,6 +208,10 @@ func (g *tableGame) handle(r *room, c roomCmd) {
 	cost, err := g.e.cost(now, cmd)
 	if err != nil {
 		c.s.reply(c.re, g.e.refusal(err))
+		return
+	}
+	if cost > 0 && !g.e.roundActive() && g.hub.draining() {
+		c.s.reply(c.re, imperio.Errorf(imperio.EBettingClosed, "The server is restarting: no new round starts here. Reconnect in a moment."))
 		return
 	}
 	ack := acceptedData{Action: cmd.action, Amount: cost}

@@ -156,8 +156,14 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 	return &server{store: st, hub: h, handler: handler}
 }
 
-// close stops the hub (telling every socket), then closes the store.
+// close stops the hub (telling every socket, letting rounds in play finish),
+// voids what could not finish, then closes the store.
 func (s *server) close(ctx context.Context) error {
 	herr := s.hub.Shutdown(ctx)
-	return errors.Join(herr, s.store.Close())
+	// Rounds that did not finish while the hub drained are voided now, every
+	// stake refunded, rather than left for the next start.
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, verr := s.store.VoidOpenRounds(vctx, "", "interrupted: the server shut down during the round")
+	return errors.Join(herr, verr, s.store.Close())
 }

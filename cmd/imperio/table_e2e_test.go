@@ -272,3 +272,61 @@ func TestInterruptedRoundRefunded(t *testing.T) {
 		})
 	}
 }
+
+// TestShutdownSettlesOrVoids: a stop during a round lets the round finish
+// within the drain time; a round that cannot finish is voided. Either way no
+// round stays open and every ledger adds up.
+func TestShutdownSettlesOrVoids(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		turn   time.Duration // the turn timer: short rounds finish while draining
+		status string
+	}{
+		{"RoundFinishes", 300 * time.Millisecond, "settled"},
+		{"RoundVoided", time.Minute, "void"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			url := "sqlite:" + t.TempDir() + "/imperio.db"
+			shoe := []string{"TS", "TH", "9C", "6S", "6H", "7C", "5D", "5C", "5H"}
+			e := newTestEnv(t, storetest.Open(t, url), nil, func(o *hub.Options) {
+				r := blackjack.DefaultRules()
+				r.TurnTime = tc.turn
+				o.TableRules = r
+				o.DrainTimeout = 3 * time.Second
+				o.NewTable = func(r blackjack.Rules, now time.Time) (*blackjack.Table, error) {
+					return blackjack.NewTableWithShoe(r, fair.NewSeeded(1), shoe, now)
+				}
+			})
+			a := e.signup("stopper")
+			c := e.dial(a)
+			c.expect("welcome")
+			c.answer(c.send("room.join", map[string]any{"room": "blackjack:1"}))
+			f := c.answer(c.send("table.bet", map[string]any{"room": "blackjack:1", "amount": 100}))
+			var d struct {
+				RoundID string `json:"round_id"`
+			}
+			json.Unmarshal(f.Data, &d)
+			c.next(func(f frame) bool { return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"turn"`) })
+
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			if err := e.srv.close(ctx); err != nil {
+				t.Fatal(err)
+			}
+			c.expect("server.shutdown")
+			st := storetest.Open(t, url)
+			rd, err := st.Round(ctx, a.ID, d.RoundID)
+			if err != nil || rd.Status != tc.status {
+				t.Fatalf("round %+v %v, want %s", rd, err, tc.status)
+			}
+			open, err := st.OpenRounds(ctx, "")
+			if err != nil || len(open) != 0 {
+				t.Fatalf("open rounds after shutdown: %v %v", open, err)
+			}
+			bad, err := st.CheckLedger(ctx)
+			if err != nil || len(bad) != 0 {
+				t.Fatalf("ledger: %v %v", bad, err)
+			}
+		})
+	}
+}
