@@ -161,3 +161,28 @@ func (b bjEngine) refusal(err error) error {
 	}
 	return &imperio.Error{Code: code, Message: capitalize(err.Error())}
 }
+
+// shoeRetirer is an engine that commits to a hidden order (a shoe) and
+// reveals it once nothing of it is secret any more.
+type shoeRetirer interface {
+	// retired returns the last retired shoe's event, and its number.
+	retired() (tableEvent, int, bool)
+}
+
+// shoeRetiredData is the `shoe_retired` event: the whole order of a shoe
+// no longer in play, so anyone can check it against the hash published when
+// it was shuffled.
+type shoeRetiredData struct {
+	Kind  string   `json:"kind"`
+	Shoe  int      `json:"shoe"`
+	Hash  string   `json:"hash"`
+	Order []string `json:"order"`
+}
+
+func (b bjEngine) retired() (tableEvent, int, bool) {
+	n, hash, order, ok := b.t.RetiredShoe()
+	if !ok {
+		return tableEvent{}, 0, false
+	}
+	return tableEvent{kind: "shoe_retired", data: shoeRetiredData{Kind: "shoe_retired", Shoe: n, Hash: hash, Order: order}}, n, true
+}

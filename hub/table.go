@@ -36,6 +36,8 @@ type tableGame struct {
 	names     map[int64]string    // seated players' names
 	away      map[int64]time.Time // seated players with no socket: seat freed at the time
 	held      []tableEvent        // events of a round whose settlement has not committed
+	uncertain []imperio.Stake     // stakes whose commit is unknown: refunded at settlement if taken
+	shoeShown int                 // the last retired shoe whose order was published
 	retryAt   time.Time
 }
 
@@ -226,9 +228,13 @@ func (g *tableGame) handle(r *room, c roomCmd) {
 		}
 		ack.Coins = &coins
 		ack.RoundID = g.roundID
-		defer g.hub.publishBalance(uid, coins)
 	}
 	c.s.enqueue(encodeFrame(TypeTableAccepted, c.re, r.name, ack))
+	if ack.Coins != nil {
+		// Before the command runs: if it ends the round, the settlement's
+		// newer balance must come after this one.
+		g.hub.publishBalance(uid, *ack.Coins)
+	}
 	g.apply(r, now, cmd)
 }
 
@@ -247,9 +253,22 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 	}
 	g.stakes++
 	key := "stake:" + g.roundID + ":" + strconv.Itoa(g.stakes)
+	st := imperio.Stake{RoundID: g.roundID, UserID: uid, Key: key, Amount: amount, Game: g.game}
 	start := time.Now()
-	coins, _, err := h.opts.Wallet.Stake(ctx, imperio.Stake{RoundID: g.roundID, UserID: uid, Key: key, Amount: amount, Game: g.game})
+	coins, _, err := h.opts.Wallet.Stake(ctx, st)
+	if imperio.ErrorCode(err) == imperio.EInternal {
+		// The outcome is unknown: the same key either takes the stake now or
+		// finds it taken.
+		coins, _, err = h.opts.Wallet.Stake(ctx, st)
+	}
 	h.opts.Metrics.observeCommit("stake", start)
+	if imperio.ErrorCode(err) == imperio.EInternal {
+		// Still unknown. The table does not count the bet; if the store did
+		// take it, the settlement gives it back (see settle).
+		g.uncertain = append(g.uncertain, st)
+		g.hub.log.Error("table stake outcome unknown", "room", g.name, "round_id", g.roundID, "user_id", uid, "err", err)
+		return 0, imperio.Errorf(imperio.EUnavailable, "The bet could not be confirmed and does not count; if it was taken, it comes back when the round settles.")
+	}
 	if err != nil {
 		return 0, g.storeError("stake", err)
 	}
@@ -323,10 +342,18 @@ func (g *tableGame) settle(r *room, now time.Time, evs []tableEvent) {
 	for _, p := range payouts {
 		pays = append(pays, imperio.Payout{UserID: p.player, Amount: p.amount, Key: "pay:" + g.roundID + ":" + p.ref})
 	}
+	refunds, err := g.refundUncertain()
+	if err != nil {
+		h.log.Error("settle table round: confirm stakes; retrying", "room", r.name, "round_id", g.roundID, "err", err)
+		g.retryAt = now.Add(settleRetry)
+		return
+	}
+	pays = append(pays, refunds...)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
 	defer cancel()
 	start := time.Now()
-	bals, err := h.opts.Wallet.SettleRound(ctx, imperio.RoundSettlement{RoundID: g.roundID, Outcome: rec, Fairness: g.e.fairness(), Payouts: pays})
+	// The round keeps the fairness commitment it was opened with.
+	bals, err := h.opts.Wallet.SettleRound(ctx, imperio.RoundSettlement{RoundID: g.roundID, Outcome: rec, Payouts: pays})
 	h.opts.Metrics.observeCommit("settle_round", start)
 	if err != nil {
 		h.log.Error("settle table round; retrying", "room", r.name, "round_id", g.roundID, "err", err)
@@ -338,8 +365,14 @@ func (g *tableGame) settle(r *room, now time.Time, evs []tableEvent) {
 		h.opts.Metrics.coinsPaid.WithLabelValues(g.game).Add(float64(p.Amount))
 	}
 	held := g.held
-	g.held = nil
+	g.held, g.uncertain = nil, nil
 	g.lastRound, g.roundID = g.roundID, ""
+	if sr, ok := g.e.(shoeRetirer); ok {
+		if ev, n, ok := sr.retired(); ok && n != g.shoeShown {
+			g.shoeShown = n
+			held = append(held, ev)
+		}
+	}
 	g.publish(r, held)
 	for _, b := range bals {
 		h.publishBalance(b.UserID, b.Coins)
@@ -397,4 +430,25 @@ func capitalize(s string) string {
 		b = append(b, '.')
 	}
 	return string(b)
+}
+
+// refundUncertain settles the doubt about stakes whose commit was unknown:
+// asked again with the same key, the store either finds the stake taken or
+// takes it now; either way the table never counted it, so it is paid back.
+// A stake refused now (the coins are gone elsewhere) was never taken.
+func (g *tableGame) refundUncertain() ([]imperio.Payout, error) {
+	var out []imperio.Payout
+	for _, st := range g.uncertain {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(g.hub.ctx), g.hub.opts.SettleTimeout)
+		_, _, err := g.hub.opts.Wallet.Stake(ctx, st)
+		cancel()
+		switch imperio.ErrorCode(err) {
+		case "":
+			out = append(out, imperio.Payout{UserID: st.UserID, Amount: st.Amount, Key: "refund:" + st.Key})
+		case imperio.EInsufficientFunds:
+		default:
+			return nil, err
+		}
+	}
+	return out, nil
 }

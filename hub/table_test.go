@@ -1010,6 +1010,27 @@ func TestTable(t *testing.T) {
 		}
 	})
 
+	t.Run("UncertainStakeRefundedAtSettlement", func(t *testing.T) {
+		// Bob's stake commits, but the store's answer is lost twice: the
+		// table refuses the bet, and the settlement gives the coins back.
+		var w *stakeWallet
+		tr := newTableRig(t, rigOptions{cards: shoe("TS", "7C", "QD", "TD"), wallet: func(st *store.Store) Wallet {
+			w = &stakeWallet{Store: st, lose: 2}
+			return w
+		}})
+		alice := tr.player("alice", 1)
+		bob := tr.player("bob", 2)
+		w.who = bob.p.ID
+		alice.bet(10)
+		bob.betRefused(10, imperio.EUnavailable)
+		tr.wantCoins(bob.p, 990) // taken by the store, not counted by the table
+		tr.tickAt(tr.deadline()) // the window closes: alice alone is dealt in
+		alice.act("stand")
+		tr.wantCoins(bob.p, 1000)
+		tr.wantCoins(alice.p, 1010)
+		tr.ledgerOK()
+	})
+
 	t.Run("SettlementCommitsBeforeResults", func(t *testing.T) {
 		t.Run("ResultsAfterCommit", func(t *testing.T) {
 			var w *settleWallet
@@ -1245,4 +1266,21 @@ type tableState struct {
 	RoundID   string         `json:"round_id,omitempty"`
 	LastRound string         `json:"last_round_id,omitempty"`
 	Table     blackjack.View `json:"table"`
+}
+
+// stakeWallet loses the store's answer to the first lose stakes of one
+// player: the stake commits, the caller sees an internal error.
+type stakeWallet struct {
+	*store.Store
+	who  int64
+	lose int
+}
+
+func (w *stakeWallet) Stake(ctx context.Context, st imperio.Stake) (int64, bool, error) {
+	coins, replayed, err := w.Store.Stake(ctx, st)
+	if err == nil && st.UserID == w.who && w.lose > 0 {
+		w.lose--
+		return 0, false, errors.New("test: connection lost after commit")
+	}
+	return coins, replayed, err
 }

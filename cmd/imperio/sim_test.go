@@ -66,7 +66,7 @@ func TestSimRefuses(t *testing.T) {
 	}{
 		{[]string{"sim"}, "name a game"},
 		{[]string{"sim", "slots"}, `unknown game "slots"`},
-		{[]string{"sim", "roulette"}, `unknown game "roulette"`},
+		{[]string{"sim", "poker"}, `unknown game "poker"`},
 		{[]string{"sim", "blackjack", "--hands", "0"}, "--hands"},
 		{[]string{"sim", "blackjack", "--hands", "many"}, "-hands"},
 		{[]string{"sim", "blackjack", "--decks", "9"}, "--decks"},
