@@ -7,6 +7,7 @@ import (
 
 	"github.com/imperio-casino/imperio"
 	"github.com/imperio-casino/imperio/games/blackjack"
+	"github.com/imperio-casino/imperio/games/roulette"
 )
 
 // engine is what a table room needs from a game's rules: each table game
@@ -70,6 +71,12 @@ func (h *Hub) newEngine(game string) (engine, error) {
 			return nil, err
 		}
 		return bjEngine{t}, nil
+	case "roulette":
+		t, err := roulette.NewTable(h.opts.RouletteRules, h.opts.NewSource(), h.now())
+		if err != nil {
+			return nil, err
+		}
+		return rouletteEngine{t}, nil
 	}
 	return nil, imperio.Errorf(imperio.ENotFound, "No game %q here.", truncate(game, 20))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/imperio-casino/imperio"
 	"github.com/imperio-casino/imperio/games/blackjack"
 	"github.com/imperio-casino/imperio/games/fair"
+	"github.com/imperio-casino/imperio/games/roulette"
 	"github.com/imperio-casino/imperio/ratelimit"
 )
 
@@ -52,6 +53,10 @@ type Options struct {
 	Tables int
 	// TableRules are the rules of every blackjack table; zero: the defaults.
 	TableRules blackjack.Rules
+	// RouletteRules are the rules of every roulette table; zero: defaults.
+	RouletteRules roulette.Rules
+	// Rooms are more tables that exist from start, e.g. roulette:main.
+	Rooms []string
 	// NewTable makes each blackjack table; nil: blackjack.NewTable with a
 	// NewSource shoe. Tests stack the shoe with blackjack.NewTableWithShoe.
 	NewTable func(r blackjack.Rules, now time.Time) (*blackjack.Table, error)
@@ -116,6 +121,9 @@ func New(opts Options) *Hub {
 	if opts.TableRules.Decks == 0 {
 		opts.TableRules = blackjack.DefaultRules()
 	}
+	if opts.RouletteRules.MaxBets == 0 {
+		opts.RouletteRules = roulette.DefaultRules()
+	}
 	if opts.NewTable == nil {
 		opts.NewTable = func(r blackjack.Rules, now time.Time) (*blackjack.Table, error) {
 			return blackjack.NewTable(r, opts.NewSource(), now)
@@ -152,8 +160,11 @@ func New(opts Options) *Hub {
 		h.bus.Subscribe(topicBalance, h.onBalance),
 	)
 	go h.lobbyLoop()
+	names := opts.Rooms
 	for i := 1; i <= opts.Tables; i++ {
-		name := "blackjack:" + strconv.Itoa(i)
+		names = append(names, "blackjack:"+strconv.Itoa(i))
+	}
+	for _, name := range names {
 		g, err := h.openTable(name, true)
 		if err != nil {
 			h.log.Error("open table", "room", name, "err", err)

@@ -298,7 +298,7 @@ func (h *Hub) resolveRoom(name string, p Player, role string) (string, bool, err
 	case "slots":
 		n, err := h.resolveSlotRoom(rest, p, role)
 		return n, true, err
-	case "blackjack":
+	case "blackjack", "roulette", "crash":
 		if !tableNamePattern.MatchString(rest) {
 			return "", false, imperio.Errorf(imperio.EInvalidInput, "Table names are 1-24 of a-z, 0-9 and -.")
 		}
@@ -322,7 +322,7 @@ func (h *Hub) openGame(name string, p Player) (game, error) {
 	switch kind {
 	case "slots":
 		return h.openSlots(rest)
-	case "blackjack":
+	case "blackjack", "roulette", "crash":
 		return h.openTable(name, false)
 	}
 	return nil, imperio.Errorf(imperio.ENotFound, "No room %q.", truncate(name, 80))
