@@ -1010,6 +1010,46 @@ func TestTable(t *testing.T) {
 		}
 	})
 
+	t.Run("RetiredShoePublished", func(t *testing.T) {
+		// A four-card shoe is used up by one round; the next round plays
+		// from a new shoe, and when it settles the old order goes out.
+		tr := newTableRig(t, rigOptions{cards: []string{"TS", "7C", "QD", "TD"}})
+		alice := tr.player("alice", 0)
+		var hash string
+		for round := 1; round <= 2; round++ {
+			alice.bet(10)
+			for _, e := range alice.events() {
+				if e.Kind == blackjack.EventShuffle && e.Shoe == 1 {
+					hash = e.Hash
+				}
+			}
+			for tr.bj().RoundActive() {
+				if you := tr.bj().View(alice.p.ID).You; you != nil && slices.Contains(you.Actions, "stand") {
+					alice.act("stand")
+					continue
+				}
+				tr.tickAt(tr.deadline())
+			}
+			if round == 1 {
+				tr.tickAt(tr.deadline()) // the pause
+			}
+		}
+		var got shoeRetiredData
+		alice.pull()
+		for _, f := range alice.got {
+			if f.Type == TypeRoomEvent && strings.Contains(string(f.Data), `"kind":"shoe_retired"`) {
+				got = decodeAs[shoeRetiredData](t, f.Data)
+			}
+		}
+		if got.Shoe != 1 || !slices.Equal(got.Order, []string{"TS", "7C", "QD", "TD"}) || got.Hash != blackjack.ShoeHash(got.Order) {
+			t.Fatalf("shoe_retired %+v", got)
+		}
+		if hash != "" && hash != got.Hash {
+			t.Fatalf("shuffle published %s, retired shoe hashes to %s", hash, got.Hash)
+		}
+		tr.ledgerOK()
+	})
+
 	t.Run("UncertainStakeRefundedAtSettlement", func(t *testing.T) {
 		// Bob's stake commits, but the store's answer is lost twice: the
 		// table refuses the bet, and the settlement gives the coins back.
