@@ -77,6 +77,12 @@ func (h *Hub) newEngine(game string) (engine, error) {
 			return nil, err
 		}
 		return rouletteEngine{t}, nil
+	case "crash":
+		t, err := h.opts.NewCrash(h.opts.CrashRules, h.now())
+		if err != nil {
+			return nil, err
+		}
+		return crashEngine{t}, nil
 	}
 	return nil, imperio.Errorf(imperio.ENotFound, "No game %q here.", truncate(game, 20))
 }

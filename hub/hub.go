@@ -12,6 +12,7 @@ import (
 
 	"github.com/imperio-casino/imperio"
 	"github.com/imperio-casino/imperio/games/blackjack"
+	"github.com/imperio-casino/imperio/games/crash"
 	"github.com/imperio-casino/imperio/games/fair"
 	"github.com/imperio-casino/imperio/games/roulette"
 	"github.com/imperio-casino/imperio/ratelimit"
@@ -55,6 +56,11 @@ type Options struct {
 	TableRules blackjack.Rules
 	// RouletteRules are the rules of every roulette table; zero: defaults.
 	RouletteRules roulette.Rules
+	// CrashRules are the rules of every crash table; zero: defaults.
+	CrashRules crash.Rules
+	// NewCrash makes each crash table; nil: a table on a new hash chain
+	// from a secret seed. Tests fix the crash points.
+	NewCrash func(r crash.Rules, now time.Time) (*crash.Table, error)
 	// Rooms are more tables that exist from start, e.g. roulette:main.
 	Rooms []string
 	// NewTable makes each blackjack table; nil: blackjack.NewTable with a
@@ -123,6 +129,14 @@ func New(opts Options) *Hub {
 	}
 	if opts.RouletteRules.MaxBets == 0 {
 		opts.RouletteRules = roulette.DefaultRules()
+	}
+	if opts.CrashRules.TickEvery == 0 {
+		opts.CrashRules = crash.DefaultRules()
+	}
+	if opts.NewCrash == nil {
+		opts.NewCrash = func(r crash.Rules, now time.Time) (*crash.Table, error) {
+			return crash.NewTable(r, newCrashChain(), now)
+		}
 	}
 	if opts.NewTable == nil {
 		opts.NewTable = func(r blackjack.Rules, now time.Time) (*blackjack.Table, error) {
