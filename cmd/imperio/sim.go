@@ -20,7 +20,8 @@ import (
 
 const simUsage = `Usage: imperio sim <game> [flags]
 
-Measures a game's house edge by playing it many times. Games: blackjack.
+Measures a game's return or house edge by playing it many times, beside the exact figure
+where it can be computed. Games: blackjack, crash, roulette, slots.
 
 Run "imperio sim blackjack -h" for its flags.
 `

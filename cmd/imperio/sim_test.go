@@ -65,7 +65,6 @@ func TestSimRefuses(t *testing.T) {
 		want string
 	}{
 		{[]string{"sim"}, "name a game"},
-		{[]string{"sim", "slots"}, `unknown game "slots"`},
 		{[]string{"sim", "poker"}, `unknown game "poker"`},
 		{[]string{"sim", "blackjack", "--hands", "0"}, "--hands"},
 		{[]string{"sim", "blackjack", "--hands", "many"}, "-hands"},
