@@ -31,6 +31,10 @@
 // its strip. A reel stopped at s shows strip[s] in the top row, then
 // strip[s+1] and so on, wrapping round the end of the strip. Outcome.Stops
 // are the stops and Outcome.Reels the symbols showing, Reels[reel][row].
+// In play, each round draws from the provably-fair stream of the player's
+// seed pair and the round's nonce (fair.NewStream): the stops of the base
+// spin first, then those of each free spin in order, so that anyone holding
+// the revealed seed can replay the round with Spin and get the same Outcome.
 //
 // # Line wins
 //
