@@ -73,14 +73,15 @@ type Spin struct {
 }
 
 // SpinReceipt is what a settled Spin returns. Replayed says the key had been
-// settled before: RoundID, Bet, Win and Outcome are then the original's and
-// Coins is the balance now.
+// settled before: RoundID, Bet, Win, Outcome and Fairness are then the
+// original's and Coins is the balance now.
 type SpinReceipt struct {
 	RoundID  string
 	Coins    int64
 	Bet      int64
 	Win      int64
 	Outcome  json.RawMessage
+	Fairness json.RawMessage
 	Replayed bool
 }
 

@@ -24,6 +24,12 @@
 // interrupted. A stake either commits before its round closes or is refused
 // with imperio.EBettingClosed; table.go says how each backend makes sure.
 //
+// Provably-fair seeds (fair.go) are each player's seed pairs: ActiveSeed
+// shows the active pair's commitment, TakeNonce hands a round the pair's
+// secret and its next nonce in one statement, RotateSeed and SetClientSeed
+// reveal the pair and start the next, and RevealedSeed finds a revealed one
+// to verify its rounds by. See games/fair for the scheme.
+//
 // CheckLedger verifies these invariants over the whole database, and that
 // each round's ledger rows match its players' totals (a void round's add up
 // to 0); tests run it after every concurrency and fault test, and `imperio

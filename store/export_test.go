@@ -5,8 +5,8 @@ import "context"
 // SetFault makes the store call fault at each step of a settlement ("debited",
 // "round", "ledger", "players", then "commit" before any commit; stakes,
 // round settlements and voids have steps of their own, such as "stake" and
-// "credit"); an error it returns aborts the transaction at that point. Tests
-// only.
+// "credit"; TakeNonce has "nonce"); an error it returns aborts the
+// transaction at that point. Tests only.
 func SetFault(s *Store, fault func(ctx context.Context, step string) error) {
 	s.fault = fault
 }
@@ -22,4 +22,11 @@ func RoundOutcome(s *Store, roundID string) (string, error) {
 	var out []byte
 	err := s.rdb.Raw(`SELECT outcome FROM rounds WHERE id = ?`, roundID).Row().Scan(&out)
 	return string(out), err
+}
+
+// QueryInt runs a query that answers one integer, on the write pool.
+func QueryInt(s *Store, query string, args ...any) (int64, error) {
+	var n int64
+	err := s.wdb.Raw(query, args...).Row().Scan(&n)
+	return n, err
 }

@@ -145,6 +145,45 @@ var migrations = []migration{
 			`CREATE INDEX round_players_user_id_game ON round_players (user_id, game)`,
 		},
 	},
+	{
+		// fair_seeds holds each player's provably-fair seed pairs: the
+		// active one (revealed_at NULL; fair_seeds_active allows one a
+		// user) and every revealed one, kept so that their rounds can be
+		// verified. server_seed is hex and secret until revealed_at is set;
+		// nonce is the next nonce the active pair gives out. A user's
+		// active pair keeps its row: a rotation rewrites it with the new
+		// pair and copies the old one out as a revealed row.
+		version: 2,
+		name:    "provably-fair seeds",
+		sqlite: []string{
+			`CREATE TABLE fair_seeds (
+				id               INTEGER PRIMARY KEY AUTOINCREMENT,
+				user_id          INTEGER NOT NULL REFERENCES users (id),
+				server_seed      TEXT NOT NULL,
+				server_seed_hash TEXT NOT NULL,
+				client_seed      TEXT NOT NULL,
+				nonce            INTEGER NOT NULL DEFAULT 0 CHECK (nonce >= 0),
+				created_at       TEXT NOT NULL,
+				revealed_at      TEXT
+			) STRICT`,
+			`CREATE UNIQUE INDEX fair_seeds_active ON fair_seeds (user_id) WHERE revealed_at IS NULL`,
+			`CREATE UNIQUE INDEX fair_seeds_server_seed_hash_key ON fair_seeds (server_seed_hash)`,
+		},
+		postgres: []string{
+			`CREATE TABLE fair_seeds (
+				id               BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+				user_id          BIGINT NOT NULL REFERENCES users (id),
+				server_seed      TEXT NOT NULL,
+				server_seed_hash TEXT NOT NULL,
+				client_seed      TEXT NOT NULL,
+				nonce            BIGINT NOT NULL DEFAULT 0 CHECK (nonce >= 0),
+				created_at       TIMESTAMPTZ NOT NULL,
+				revealed_at      TIMESTAMPTZ,
+				CONSTRAINT fair_seeds_server_seed_hash_key UNIQUE (server_seed_hash)
+			)`,
+			`CREATE UNIQUE INDEX fair_seeds_active ON fair_seeds (user_id) WHERE revealed_at IS NULL`,
+		},
+	},
 }
 
 // Migrate brings the schema up to date. It is idempotent, and safe when

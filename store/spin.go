@@ -125,7 +125,7 @@ func (s *Store) settleSpinPostgres(ctx context.Context, tx *gorm.DB, sp imperio.
 	if err != nil {
 		return imperio.SpinReceipt{}, inFlightFailure("settle", err)
 	}
-	return imperio.SpinReceipt{RoundID: sp.RoundID, Coins: coins, Bet: sp.Bet, Win: sp.Win, Outcome: sp.Outcome}, nil
+	return imperio.SpinReceipt{RoundID: sp.RoundID, Coins: coins, Bet: sp.Bet, Win: sp.Win, Outcome: sp.Outcome, Fairness: sp.Fairness}, nil
 }
 
 // settleSpinSQLite does the same work in four statements (SQLite has no
@@ -186,11 +186,12 @@ func (s *Store) settleSpinSQLite(ctx context.Context, tx *gorm.DB, sp imperio.Sp
 	}
 
 	return imperio.SpinReceipt{
-		RoundID: sp.RoundID,
-		Coins:   coins,
-		Bet:     sp.Bet,
-		Win:     sp.Win,
-		Outcome: sp.Outcome,
+		RoundID:  sp.RoundID,
+		Coins:    coins,
+		Bet:      sp.Bet,
+		Win:      sp.Win,
+		Outcome:  sp.Outcome,
+		Fairness: sp.Fairness,
 	}, nil
 }
 
@@ -219,21 +220,21 @@ func (s *Store) refusedSpin(tx *gorm.DB, sp imperio.Spin) (imperio.SpinReceipt, 
 // spinReceipt rebuilds the receipt of the spin settled under (userID, key),
 // with the balance as it is now. found is false when there is none.
 func (s *Store) spinReceipt(db *gorm.DB, userID int64, key string) (rc imperio.SpinReceipt, found bool, err error) {
-	var outcome []byte
-	err = db.Raw(`SELECT l.round_id, rp.wagered, rp.won, r.outcome, u.coins
+	var outcome, fairness []byte
+	err = db.Raw(`SELECT l.round_id, rp.wagered, rp.won, r.outcome, r.fairness, u.coins
 		FROM ledger_entries l
 		JOIN rounds r ON r.id = l.round_id
 		JOIN round_players rp ON rp.round_id = l.round_id AND rp.user_id = l.user_id
 		JOIN users u ON u.id = l.user_id
 		WHERE l.user_id = ? AND l.idem_key = ? AND l.kind = ?`,
-		userID, key, imperio.KindBet).Row().Scan(&rc.RoundID, &rc.Bet, &rc.Win, &outcome, &rc.Coins)
+		userID, key, imperio.KindBet).Row().Scan(&rc.RoundID, &rc.Bet, &rc.Win, &outcome, &fairness, &rc.Coins)
 	if errors.Is(err, sql.ErrNoRows) {
 		return imperio.SpinReceipt{}, false, nil
 	}
 	if err != nil {
 		return imperio.SpinReceipt{}, false, err
 	}
-	rc.Outcome = jsonValue(outcome)
+	rc.Outcome, rc.Fairness = jsonValue(outcome), jsonValue(fairness)
 	rc.Replayed = true
 	return rc, true, nil
 }

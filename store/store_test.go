@@ -144,7 +144,7 @@ func testStore(t *testing.T, b storetest.Backend) {
 		if err != nil {
 			t.Fatalf("SettleSpin(loss): %v", err)
 		}
-		want := imperio.SpinReceipt{RoundID: loss.RoundID, Coins: 990, Bet: 10, Win: 0, Outcome: loss.Outcome}
+		want := imperio.SpinReceipt{RoundID: loss.RoundID, Coins: 990, Bet: 10, Win: 0, Outcome: loss.Outcome, Fairness: loss.Fairness}
 		if !reflect.DeepEqual(rc, want) {
 			t.Errorf("loss receipt = %+v, want %+v", rc, want)
 		}
@@ -154,7 +154,7 @@ func testStore(t *testing.T, b storetest.Backend) {
 		if err != nil {
 			t.Fatalf("SettleSpin(win): %v", err)
 		}
-		want = imperio.SpinReceipt{RoundID: win.RoundID, Coins: 1005, Bet: 10, Win: 25, Outcome: win.Outcome}
+		want = imperio.SpinReceipt{RoundID: win.RoundID, Coins: 1005, Bet: 10, Win: 25, Outcome: win.Outcome, Fairness: win.Fairness}
 		if !reflect.DeepEqual(rc, want) {
 			t.Errorf("win receipt = %+v, want %+v", rc, want)
 		}
@@ -263,7 +263,7 @@ func testStore(t *testing.T, b storetest.Backend) {
 			t.Fatalf("SettleSpin again: %v", err)
 		}
 		if !again.Replayed || again.RoundID != first.RoundID || again.Bet != 10 || again.Win != 30 ||
-			again.Coins != 120 || !jsonEqual(again.Outcome, first.Outcome) {
+			again.Coins != 120 || !jsonEqual(again.Outcome, first.Outcome) || !jsonEqual(again.Fairness, sp.Fairness) {
 			t.Errorf("retry receipt = %+v, want the replay of %+v", again, first)
 		}
 		// A retry under a new round id is still the same settlement.
