@@ -39,6 +39,9 @@ type HTTPOptions struct {
 	// TrustedProxies are the addresses or CIDRs whose X-Forwarded-For is
 	// believed; nil trusts none.
 	TrustedProxies []string
+	// Seeds serves /api/fair (the player's seed pair, its rotation and the
+	// verification of slot rounds); nil: not served.
+	Seeds Seeds
 }
 
 // Handler returns the HTTP API: accounts, history, health, the socket at
@@ -77,6 +80,13 @@ func (h *Hub) Handler(o HTTPOptions) http.Handler {
 	mine.GET("/transactions", hist.transactions)
 	mine.GET("/stats", hist.stats)
 	mine.GET("/rounds/:id", hist.round)
+	if o.Seeds != nil {
+		fa := fairAPI{seeds: o.Seeds, rounds: o.History, log: o.Log}
+		mine.GET("/fair", fa.active)
+		mine.POST("/fair/client-seed", fa.setClientSeed)
+		mine.POST("/fair/rotate", fa.rotate)
+		mine.GET("/fair/verify", fa.verify)
+	}
 
 	patterns := originPatterns(o.AllowedOrigins)
 	r.GET("/ws", func(c *gin.Context) {

@@ -23,6 +23,10 @@ import (
 type Wallet interface {
 	SettleSpin(ctx context.Context, s imperio.Spin) (imperio.SpinReceipt, error)
 	Balance(ctx context.Context, userID int64) (int64, error)
+	// TakeNonce gives a slot round its randomness: the player's active
+	// seed pair (server seed, client seed, commitment) and the round's
+	// nonce, never given out before.
+	TakeNonce(ctx context.Context, userID int64) (server []byte, client string, nonce uint64, hash string, err error)
 	// Tables: a round is opened with its first stake, takes stakes while
 	// it is open, and settles with its payouts in one transaction.
 	OpenRound(ctx context.Context, r imperio.TableRound) error

@@ -139,6 +139,11 @@ func (h *Hub) openSlots(rest string) (game, error) {
 
 // slotGame is one player's slot machine. Spins run one at a time, in order,
 // on the room's goroutine; spectators see each after it has committed.
+//
+// A spin draws from the provably-fair stream of the player's seed pair at
+// the nonce the wallet gives it (see fair.go). src, the Source the room was
+// opened with (Options.NewSource), is no longer drawn from; the room tests
+// still count openings by it.
 type slotGame struct {
 	hub   *Hub
 	m     *slots.Machine
@@ -156,9 +161,12 @@ type spinRecord struct {
 
 type spinResult struct {
 	spinRecord
-	Coins    int64  `json:"coins"`
-	RoundID  string `json:"round_id"`
-	Replayed bool   `json:"replayed,omitempty"`
+	Coins   int64  `json:"coins"`
+	RoundID string `json:"round_id"`
+	// Fairness is the round's proof: the commitment to the server seed,
+	// the client seed and the nonce it was drawn from.
+	Fairness *FairProof `json:"fairness,omitempty"`
+	Replayed bool       `json:"replayed,omitempty"`
 }
 
 type spinEvent struct {
@@ -220,15 +228,19 @@ func (g *slotGame) handle(r *room, c roomCmd) {
 		c.s.reply(c.re, err)
 		return
 	}
-	c.s.enqueue(encodeFrame(TypeSlotsResult, c.re, r.name, res))
+	// Counted before the answer goes out: whoever has seen the result
+	// finds it in the metrics.
 	h := g.hub
 	h.opts.Metrics.spinSeconds.Observe(time.Since(start).Seconds())
+	if !res.Replayed {
+		h.opts.Metrics.rounds.WithLabelValues("slots").Inc()
+		h.opts.Metrics.coinsBet.WithLabelValues("slots").Add(float64(res.Bet))
+		h.opts.Metrics.coinsPaid.WithLabelValues("slots").Add(float64(res.Win))
+	}
+	c.s.enqueue(encodeFrame(TypeSlotsResult, c.re, r.name, res))
 	if res.Replayed {
 		return
 	}
-	h.opts.Metrics.rounds.WithLabelValues("slots").Inc()
-	h.opts.Metrics.coinsBet.WithLabelValues("slots").Add(float64(res.Bet))
-	h.opts.Metrics.coinsPaid.WithLabelValues("slots").Add(float64(res.Win))
 	h.publishBalance(g.owner.ID, res.Coins)
 	ev := &spinEvent{Kind: "spin", Player: g.owner.Username, RoundID: res.RoundID, spinRecord: res.spinRecord}
 	g.last = ev
@@ -246,9 +258,23 @@ func (g *slotGame) handle(r *room, c roomCmd) {
 // store has committed the round.
 func (g *slotGame) settle(d spinIn) (spinResult, error) {
 	h := g.hub
-	out := g.m.Spin(g.src, d.Bet)
+	// A settlement already begun finishes even when the hub is stopping.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
+	defer cancel()
+	// The round's randomness: the player's seed pair at a nonce of its own.
+	server, client, nonce, hash, err := h.opts.Wallet.TakeNonce(ctx, g.owner.ID)
+	if err != nil {
+		h.log.Warn("take nonce", "user_id", g.owner.ID, "err", err)
+		return spinResult{}, imperio.Errorf(imperio.EUnavailable, "The spin could not start, nothing was charged. Try again shortly.")
+	}
+	proof := FairProof{Scheme: fair.Scheme, ServerSeedHash: hash, ClientSeed: client, Nonce: nonce}
+	out := g.m.Spin(fair.NewStream(server, client, nonce), d.Bet)
 	rec := spinRecord{Machine: g.m.ID, Bet: d.Bet, Outcome: out}
 	outcome, err := json.Marshal(rec)
+	if err != nil {
+		return spinResult{}, err
+	}
+	fairness, err := json.Marshal(proof)
 	if err != nil {
 		return spinResult{}, err
 	}
@@ -259,12 +285,9 @@ func (g *slotGame) settle(d spinIn) (spinResult, error) {
 	} else {
 		key = "spin:" + key
 	}
-	// A settlement already begun finishes even when the hub is stopping.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
-	defer cancel()
 	spin := imperio.Spin{
 		UserID: g.owner.ID, Key: key, RoundID: roundID, Game: "slots",
-		Room: slotRoomName(g.m.ID, g.owner.Username), Bet: d.Bet, Win: out.Win, Outcome: outcome,
+		Room: slotRoomName(g.m.ID, g.owner.Username), Bet: d.Bet, Win: out.Win, Outcome: outcome, Fairness: fairness,
 	}
 	commit := time.Now()
 	rc, err := h.opts.Wallet.SettleSpin(ctx, spin)
@@ -282,8 +305,10 @@ func (g *slotGame) settle(d spinIn) (spinResult, error) {
 		h.log.Error("settle spin", "user_id", g.owner.ID, "round_id", roundID, "err", err)
 		return spinResult{}, imperio.Errorf(imperio.EUnavailable, "The spin could not be settled. Retry with key %q: it counts once at most.", strings.TrimPrefix(key, "spin:"))
 	}
-	res := spinResult{spinRecord: rec, Coins: rc.Coins, RoundID: rc.RoundID, Replayed: rc.Replayed}
+	res := spinResult{spinRecord: rec, Coins: rc.Coins, RoundID: rc.RoundID, Fairness: &proof, Replayed: rc.Replayed}
 	if rc.Replayed {
+		// The round settled before under this key is the answer, with its
+		// own proof; the nonce just taken goes unused.
 		var orig spinRecord
 		if err := json.Unmarshal(rc.Outcome, &orig); err != nil {
 			return spinResult{}, err
@@ -291,7 +316,14 @@ func (g *slotGame) settle(d spinIn) (spinResult, error) {
 		if orig.Machine != g.m.ID || orig.Bet != d.Bet {
 			return spinResult{}, imperio.Errorf(imperio.EConflict, "Key %q was used for another spin (%s, bet %d).", d.Key, orig.Machine, orig.Bet)
 		}
-		res.spinRecord = orig
+		res.spinRecord, res.Fairness = orig, nil
+		if len(rc.Fairness) > 0 {
+			var p FairProof
+			if err := json.Unmarshal(rc.Fairness, &p); err != nil {
+				return spinResult{}, err
+			}
+			res.Fairness = &p
+		}
 	}
 	return res, nil
 }

@@ -26,6 +26,7 @@ import (
 var (
 	_ hub.Wallet  = (*store.Store)(nil)
 	_ hub.History = (*store.Store)(nil)
+	_ hub.Seeds   = (*store.Store)(nil)
 	_ auth.Users  = (*store.Store)(nil)
 )
 
@@ -145,6 +146,7 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 	handler := h.Handler(hub.HTTPOptions{
 		Auth:           a,
 		History:        st,
+		Seeds:          st,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Static:         static.FS(),
 		Checks: map[string]func(context.Context) error{
