@@ -7,7 +7,6 @@ import (
 
 	"github.com/imperio-casino/imperio"
 	"github.com/imperio-casino/imperio/games/blackjack"
-	"github.com/imperio-casino/imperio/games/roulette"
 )
 
 // engine is what a table room needs from a game's rules: each table game
@@ -72,11 +71,7 @@ func (h *Hub) newEngine(game string) (engine, error) {
 		}
 		return bjEngine{t}, nil
 	case "roulette":
-		t, err := roulette.NewTable(h.opts.RouletteRules, h.opts.NewSource(), h.now())
-		if err != nil {
-			return nil, err
-		}
-		return rouletteEngine{t}, nil
+		return newRouletteEngine(h.opts.RouletteRules, h.now())
 	case "crash":
 		t, err := h.opts.NewCrash(h.opts.CrashRules, h.now())
 		if err != nil {
