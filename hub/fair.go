@@ -232,6 +232,15 @@ func (a fairAPI) verify(c *gin.Context) {
 		auth.WriteError(c, a.log, err)
 		return
 	}
+	if rd.Game == "roulette" || rd.Game == "crash" {
+		v, err := VerifyTableRound(rd)
+		if err != nil {
+			auth.WriteError(c, a.log, err)
+			return
+		}
+		c.JSON(http.StatusOK, v)
+		return
+	}
 	proof, err := RoundProof(rd)
 	if err != nil {
 		auth.WriteError(c, a.log, err)

@@ -51,13 +51,16 @@ func TestRouletteTable(t *testing.T) {
 				{{"kind": "red", "amount": 10}, {"kind": "straight", "numbers": []int{17}, "amount": 5}},
 				{{"kind": "dozen", "numbers": []int{2}, "amount": 20}, {"kind": "corner", "numbers": []int{17, 18, 20, 21}, "amount": 4}},
 			}
+			var roundID string
 			for i, c := range clients {
 				f := c.answer(c.send("table.bet", map[string]any{"room": room, "bets": bets[i]}))
 				var d struct {
-					Amount int64 `json:"amount"`
-					Coins  int64 `json:"coins"`
+					Amount  int64  `json:"amount"`
+					Coins   int64  `json:"coins"`
+					RoundID string `json:"round_id"`
 				}
 				json.Unmarshal(f.Data, &d)
+				roundID = d.RoundID
 				want := []int64{15, 24}[i]
 				if f.Type != "table.accepted" || d.Amount != want || d.Coins != e.cfg.SignupGrant-want {
 					t.Fatalf("bets: %s %s", f.Type, f.Data)
@@ -96,6 +99,14 @@ func TestRouletteTable(t *testing.T) {
 				if sum, _ := e.ledgerSum(a); sum != e.coins(a) {
 					t.Errorf("%s: ledger %d", a.Username, sum)
 				}
+			}
+			// The ball recomputed from the seed the round revealed.
+			var v struct {
+				Verified bool   `json:"verified"`
+				Expected string `json:"expected"`
+			}
+			if code := e.do("GET", "/api/fair/verify?round="+roundID, players[0].Token, nil, &v); code != 200 || !v.Verified {
+				t.Fatalf("verify round %s: %d %+v", roundID, code, v)
 			}
 			e.checkLedger()
 		})
