@@ -1,12 +1,15 @@
 package hub
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/imperio-casino/imperio"
 	"github.com/imperio-casino/imperio/games/blackjack"
+	"github.com/imperio-casino/imperio/games/fair"
 )
 
 // engine is what a table room needs from a game's rules: each table game
@@ -65,11 +68,19 @@ type enginePayout struct {
 func (h *Hub) newEngine(game string) (engine, error) {
 	switch game {
 	case "blackjack":
-		t, err := h.opts.NewTable(h.opts.TableRules, h.now())
+		if h.opts.NewTable != nil {
+			t, err := h.opts.NewTable(h.opts.TableRules, h.now())
+			if err != nil {
+				return nil, err
+			}
+			return bjEngine{t: t}, nil
+		}
+		seeds := &shoeSeeds{byShoe: map[int][]byte{}}
+		t, err := blackjack.NewTableSeeded(h.opts.TableRules, seeds.source, h.now())
 		if err != nil {
 			return nil, err
 		}
-		return bjEngine{t}, nil
+		return bjEngine{t: t, seeds: seeds}, nil
 	case "roulette":
 		return newRouletteEngine(h.opts.RouletteRules, h.now())
 	case "crash":
@@ -82,8 +93,29 @@ func (h *Hub) newEngine(game string) (engine, error) {
 	return nil, imperio.Errorf(imperio.ENotFound, "No game %q here.", truncate(game, 20))
 }
 
-// bjEngine adapts games/blackjack.
-type bjEngine struct{ t *blackjack.Table }
+// bjEngine adapts games/blackjack. Each shoe is shuffled from the HMAC
+// stream of a server seed of its own (client seed "blackjack", the shoe's
+// number as nonce); the shoe's order hash is published before its first
+// card, and the seed with the order when the shoe is retired.
+type bjEngine struct {
+	t     *blackjack.Table
+	seeds *shoeSeeds // nil for a table with a stacked shoe (tests)
+}
+
+// shoeClient is the client seed of blackjack shoes.
+const shoeClient = "blackjack"
+
+// shoeSeeds keeps the server seed of each shoe until it is revealed.
+type shoeSeeds struct{ byShoe map[int][]byte }
+
+func (s *shoeSeeds) source(shoe int) fair.Source {
+	server, err := fair.NewServerSeed(rand.Reader)
+	if err != nil {
+		panic(err) // crypto/rand does not fail
+	}
+	s.byShoe[shoe] = server
+	return fair.NewStream(server, shoeClient, uint64(shoe))
+}
 
 type bjBetIn struct {
 	Room   string `json:"room,omitempty"`
@@ -185,6 +217,11 @@ type shoeRetiredData struct {
 	Shoe  int      `json:"shoe"`
 	Hash  string   `json:"hash"`
 	Order []string `json:"order"`
+	// ServerSeed shuffled the shoe: Fisher-Yates over 52*decks cards in
+	// suit-major, ace-to-king order, each swap fair.Intn of the stream
+	// (ServerSeed, ClientSeed, the shoe's number).
+	ServerSeed string `json:"server_seed,omitempty"`
+	ClientSeed string `json:"client_seed,omitempty"`
 }
 
 func (b bjEngine) retired() (tableEvent, int, bool) {
@@ -192,5 +229,12 @@ func (b bjEngine) retired() (tableEvent, int, bool) {
 	if !ok {
 		return tableEvent{}, 0, false
 	}
-	return tableEvent{kind: "shoe_retired", data: shoeRetiredData{Kind: "shoe_retired", Shoe: n, Hash: hash, Order: order}}, n, true
+	d := shoeRetiredData{Kind: "shoe_retired", Shoe: n, Hash: hash, Order: order}
+	if b.seeds != nil {
+		if server, ok := b.seeds.byShoe[n]; ok {
+			d.ServerSeed, d.ClientSeed = hex.EncodeToString(server), shoeClient
+			delete(b.seeds.byShoe, n)
+		}
+	}
+	return tableEvent{kind: "shoe_retired", data: d}, n, true
 }

@@ -67,8 +67,9 @@ type Options struct {
 	NewCrash func(r crash.Rules, now time.Time) (*crash.Table, error)
 	// Rooms are more tables that exist from start, e.g. roulette:main.
 	Rooms []string
-	// NewTable makes each blackjack table; nil: blackjack.NewTable with a
-	// NewSource shoe. Tests stack the shoe with blackjack.NewTableWithShoe.
+	// NewTable makes each blackjack table; nil: every shoe shuffled from a
+	// seed of its own, revealed with the shoe. Tests stack the shoe with
+	// blackjack.NewTableWithShoe.
 	NewTable func(r blackjack.Rules, now time.Time) (*blackjack.Table, error)
 	// DrainTimeout bounds how long Shutdown lets rounds in play finish; 0:
 	// 10 s.
@@ -140,11 +141,6 @@ func New(opts Options) *Hub {
 	if opts.NewCrash == nil {
 		opts.NewCrash = func(r crash.Rules, now time.Time) (*crash.Table, error) {
 			return crash.NewTable(r, newCrashChain(), now)
-		}
-	}
-	if opts.NewTable == nil {
-		opts.NewTable = func(r blackjack.Rules, now time.Time) (*blackjack.Table, error) {
-			return blackjack.NewTable(r, opts.NewSource(), now)
 		}
 	}
 	if opts.DrainTimeout <= 0 {

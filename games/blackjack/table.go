@@ -50,11 +50,13 @@ type Command struct {
 // it and return the events that tell everyone what happened. It is not safe
 // for concurrent use; its room owns it.
 type Table struct {
-	rules    Rules
-	src      fair.Source
-	phase    string
-	deadline time.Time // zero: none
-	seats    []*seat   // index: seat number - 1; nil when free
+	// shoeSource, when set, gives each new shoe its own source (NewTableSeeded).
+	shoeSource func(shoe int) fair.Source
+	rules      Rules
+	src        fair.Source
+	phase      string
+	deadline   time.Time // zero: none
+	seats      []*seat   // index: seat number - 1; nil when free
 
 	shoe    shoe
 	pending *shoe // retired mid-round; published when the round settles
@@ -159,6 +161,27 @@ func NewTableWithShoe(r Rules, src fair.Source, cards []string, now time.Time) (
 	t := newTable(r, src)
 	t.shoe = stackedShoe(1, order, r.Penetration)
 	return t, nil
+}
+
+// NewTableSeeded opens a table whose every shoe is shuffled from a source
+// of its own, shoeSource(number), numbered from 1: a room gives each shoe
+// the stream of a seed it commits to, and reveals the seed with the shoe.
+func NewTableSeeded(r Rules, shoeSource func(shoe int) fair.Source, now time.Time) (*Table, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	t := newTable(r, nil)
+	t.shoeSource = shoeSource
+	t.shoe = newShoe(1, r.Decks, r.Penetration, t.sourceFor(1))
+	return t, nil
+}
+
+// sourceFor is what shoe number n is shuffled from.
+func (t *Table) sourceFor(n int) fair.Source {
+	if t.shoeSource != nil {
+		return t.shoeSource(n)
+	}
+	return t.src
 }
 
 func newTable(r Rules, src fair.Source) *Table {
@@ -517,7 +540,7 @@ func (t *Table) draw(i, j int, hole bool) Card {
 	if t.shoe.left() == 0 {
 		old := t.shoe
 		t.pending = &old
-		t.shoe = newShoe(old.number+1, t.rules.Decks, t.rules.Penetration, t.src)
+		t.shoe = newShoe(old.number+1, t.rules.Decks, t.rules.Penetration, t.sourceFor(old.number+1))
 		t.emit(Event{Kind: EventShuffle, Shoe: t.shoe.number, Hash: t.shoe.hash})
 	}
 	pos := t.shoe.next
@@ -863,7 +886,7 @@ func (t *Table) settle(at time.Time) {
 	case t.shoe.cutOut():
 		old := t.shoe
 		t.retired = &old
-		t.shoe = newShoe(old.number+1, t.rules.Decks, t.rules.Penetration, t.src)
+		t.shoe = newShoe(old.number+1, t.rules.Decks, t.rules.Penetration, t.sourceFor(old.number+1))
 		t.emit(Event{Kind: EventShuffle, Shoe: t.shoe.number, Hash: t.shoe.hash})
 	}
 	t.phase = PhaseSettled
