@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -17,7 +18,11 @@ import (
 func TestRouletteTable(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
-			e := newTestEnv(t, b.Open(t), nil, func(o *hub.Options) {
+			url := "sqlite:" + t.TempDir() + "/imperio.db"
+			if b.Name == "postgres" {
+				url = storetest.NewPostgresSchema(t)
+			}
+			e := newTestEnv(t, storetest.Open(t, url), nil, func(o *hub.Options) {
 				r := roulette.DefaultRules()
 				r.BetTime, r.SpinTime, r.PauseTime = 400*time.Millisecond, 50*time.Millisecond, 50*time.Millisecond
 				o.RouletteRules = r
@@ -107,6 +112,11 @@ func TestRouletteTable(t *testing.T) {
 			}
 			if code := e.do("GET", "/api/fair/verify?round="+roundID, players[0].Token, nil, &v); code != 200 || !v.Verified {
 				t.Fatalf("verify round %s: %d %+v", roundID, code, v)
+			}
+			var out, errOut bytes.Buffer
+			if err := run(t.Context(), []string{"verify", roundID, "--user", players[0].Username}, verifyEnv(url), &out, &errOut); err != nil ||
+				!strings.HasPrefix(out.String(), "OK roulette round "+roundID) {
+				t.Fatalf("imperio verify: %v\n%s%s", err, out.String(), errOut.String())
 			}
 			e.checkLedger()
 		})

@@ -78,6 +78,18 @@ func verifyRound(ctx context.Context, args []string, getenv func(string) string,
 	if err != nil {
 		return fmt.Errorf("verify: round %s of %s: %w", roundID, u.Username, err)
 	}
+	if rd.Game == "roulette" || rd.Game == "crash" {
+		v, err := hub.VerifyTableRound(rd)
+		if err != nil {
+			return fmt.Errorf("verify: %s", imperio.ErrorMessage(err))
+		}
+		if !v.Verified {
+			fmt.Fprintf(stdout, "MISMATCH %s round %s: %s (recomputed %s, recorded %s)\n", v.Game, v.RoundID, v.Reason, v.Expected, v.Recorded)
+			return fmt.Errorf("verify: round %s does not verify", v.RoundID)
+		}
+		fmt.Fprintf(stdout, "OK %s round %s: recomputed %s, recorded %s\n", v.Game, v.RoundID, v.Expected, v.Recorded)
+		return nil
+	}
 	proof, err := hub.RoundProof(rd)
 	if err != nil {
 		return fmt.Errorf("verify: %s", imperio.ErrorMessage(err))
