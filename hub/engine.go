@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/imperio-casino/imperio"
@@ -64,8 +65,10 @@ type enginePayout struct {
 	amount int64
 }
 
-// newEngine builds the rules engine of a new table of the given game.
-func (h *Hub) newEngine(game string) (engine, error) {
+// newEngine builds the rules engine of a new table of the given game; name
+// (the part after the game) picks table variants: roulette tables named
+// partage or partage-* play la partage.
+func (h *Hub) newEngine(game, name string) (engine, error) {
 	switch game {
 	case "blackjack":
 		if h.opts.NewTable != nil {
@@ -82,7 +85,11 @@ func (h *Hub) newEngine(game string) (engine, error) {
 		}
 		return bjEngine{t: t, seeds: seeds}, nil
 	case "roulette":
-		return newRouletteEngine(h.opts.RouletteRules, h.now())
+		rules := h.opts.RouletteRules
+		if name == "partage" || strings.HasPrefix(name, "partage-") {
+			rules.LaPartage = true
+		}
+		return newRouletteEngine(rules, h.now())
 	case "crash":
 		t, err := h.opts.NewCrash(h.opts.CrashRules, h.now())
 		if err != nil {

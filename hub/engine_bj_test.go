@@ -13,7 +13,7 @@ import (
 func TestShoeFromItsSeed(t *testing.T) {
 	h := New(Options{Wallet: nil})
 	defer h.cancel()
-	e, err := h.newEngine("blackjack")
+	e, err := h.newEngine("blackjack", "1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func TestShoeFromItsSeed(t *testing.T) {
 	if got, want := again.View(0).Shoe.Hash, bj.t.View(0).Shoe.Hash; got != want {
 		t.Fatalf("the seed shuffles to %s, the table committed to %s", got, want)
 	}
-	other, _ := h.newEngine("blackjack")
+	other, _ := h.newEngine("blackjack", "1")
 	if other.(bjEngine).t.View(0).Shoe.Hash == bj.t.View(0).Shoe.Hash {
 		t.Fatal("two tables shuffled the same shoe")
 	}

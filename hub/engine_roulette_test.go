@@ -65,3 +65,18 @@ func TestRouletteRoundsAreProvablyFair(t *testing.T) {
 		t.Fatal("a tampered seed verified every round")
 	}
 }
+
+// TestLaPartageTables: roulette tables named partage play la partage.
+func TestLaPartageTables(t *testing.T) {
+	h := New(Options{})
+	defer h.cancel()
+	for name, want := range map[string]bool{"main": false, "partage": true, "partage-vip": true, "partagez": false} {
+		e, err := h.newEngine("roulette", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.(*rouletteEngine).t.Rules().LaPartage; got != want {
+			t.Errorf("roulette:%s la partage %v, want %v", name, got, want)
+		}
+	}
+}

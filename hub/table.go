@@ -42,8 +42,8 @@ type tableGame struct {
 }
 
 func (h *Hub) openTable(name string, persistent bool) (game, error) {
-	kind, _, _ := strings.Cut(name, ":")
-	e, err := h.newEngine(kind)
+	kind, rest, _ := strings.Cut(name, ":")
+	e, err := h.newEngine(kind, rest)
 	if err != nil {
 		return nil, err
 	}

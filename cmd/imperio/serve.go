@@ -136,7 +136,7 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		Log:              log.With("component", "hub"),
 		BigWinMultiplier: cfg.BigWinMultiplier,
 		Tables:           cfg.BlackjackTables,
-		Rooms:            []string{"roulette:main", "crash:main"},
+		Rooms:            []string{"roulette:main", "roulette:partage", "crash:main"},
 	}
 	for _, f := range tune {
 		f(&opts)
