@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return printMachines(stdout)
 	case "sim":
 		return simulate(ctx, args, stdout, stderr)
+	case "audit":
+		return audit(ctx, args, getenv, stdout, stderr)
 	case "verify":
 		return verifyRound(ctx, args, getenv, stdout, stderr)
 	case "help":
@@ -62,6 +64,7 @@ const usage = `Usage: imperio [command] [flags]
 Commands:
   serve      serve the game (default)
   migrate    bring the database schema up to date and exit
+  audit      check every balance against its ledger and every round; non-zero exit on a violation
   machines   print the slot machines and their exact return to player
   sim        measure a game's house edge by simulation (imperio sim blackjack -h)
   verify     replay a slot round from its revealed seed (imperio verify ROUND_ID --user NAME)
