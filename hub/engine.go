@@ -159,11 +159,29 @@ func (b bjEngine) apply(now time.Time, c engineCmd) ([]tableEvent, error) {
 func (b bjEngine) advance(now time.Time) []tableEvent { return bjEvents(b.t.Advance(now)) }
 
 func bjEvents(evs []blackjack.Event) []tableEvent {
+	return toEvents(evs, func(e blackjack.Event) string { return e.Kind })
+}
+
+// toEvents wraps a game's events, each with its kind.
+func toEvents[E any](evs []E, kind func(E) string) []tableEvent {
 	out := make([]tableEvent, len(evs))
 	for i, e := range evs {
-		out[i] = tableEvent{kind: e.Kind, data: e}
+		out[i] = tableEvent{kind: kind(e), data: e}
 	}
 	return out
+}
+
+// refusal maps a game's sentinel errors to protocol codes; any other
+// refusal is invalid_input. The message is the game's, which is safe to show.
+func refusal(err error, codes map[error]string) error {
+	code := imperio.EInvalidInput
+	for sentinel, c := range codes {
+		if errors.Is(err, sentinel) {
+			code = c
+			break
+		}
+	}
+	return &imperio.Error{Code: code, Message: capitalize(err.Error())}
 }
 
 func (b bjEngine) deadline() (time.Time, bool)     { return b.t.Deadline() }
@@ -192,22 +210,15 @@ func (b bjEngine) payouts() []enginePayout {
 	return out
 }
 
-func (b bjEngine) refusal(err error) error {
-	code := imperio.EInvalidInput
-	switch {
-	case errors.Is(err, blackjack.ErrNotYourTurn):
-		code = imperio.ENotYourTurn
-	case errors.Is(err, blackjack.ErrBettingClosed):
-		code = imperio.EBettingClosed
-	case errors.Is(err, blackjack.ErrSeatTaken):
-		code = imperio.ESeatTaken
-	case errors.Is(err, blackjack.ErrTableFull):
-		code = imperio.ERoomFull
-	case errors.Is(err, blackjack.ErrBetOutOfRange):
-		code = imperio.EBetOutOfRange
-	}
-	return &imperio.Error{Code: code, Message: capitalize(err.Error())}
+var bjCodes = map[error]string{
+	blackjack.ErrNotYourTurn:   imperio.ENotYourTurn,
+	blackjack.ErrBettingClosed: imperio.EBettingClosed,
+	blackjack.ErrSeatTaken:     imperio.ESeatTaken,
+	blackjack.ErrTableFull:     imperio.ERoomFull,
+	blackjack.ErrBetOutOfRange: imperio.EBetOutOfRange,
 }
+
+func (b bjEngine) refusal(err error) error { return refusal(err, bjCodes) }
 
 // shoeRetirer is an engine that commits to a hidden order (a shoe) and
 // reveals it once nothing of it is secret any more.

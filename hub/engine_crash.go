@@ -3,7 +3,6 @@ package hub
 import (
 	"crypto/rand"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/imperio-casino/imperio"
@@ -59,11 +58,7 @@ func (e crashEngine) apply(now time.Time, c engineCmd) ([]tableEvent, error) {
 func (e crashEngine) advance(now time.Time) []tableEvent { return crashEvents(e.t.Advance(now)) }
 
 func crashEvents(evs []crash.Event) []tableEvent {
-	out := make([]tableEvent, len(evs))
-	for i, ev := range evs {
-		out[i] = tableEvent{kind: ev.Kind, data: ev}
-	}
-	return out
+	return toEvents(evs, func(e crash.Event) string { return e.Kind })
 }
 
 // deadline may be the crash itself: it only wakes the room, and is never
@@ -94,13 +89,10 @@ func (e crashEngine) payouts() []enginePayout {
 	return out
 }
 
-func (e crashEngine) refusal(err error) error {
-	code := imperio.EInvalidInput
-	switch {
-	case errors.Is(err, crash.ErrBettingClosed), errors.Is(err, crash.ErrTooLate):
-		code = imperio.EBettingClosed
-	case errors.Is(err, crash.ErrBetOutOfRange):
-		code = imperio.EBetOutOfRange
-	}
-	return &imperio.Error{Code: code, Message: capitalize(err.Error())}
+var crashCodes = map[error]string{
+	crash.ErrBettingClosed: imperio.EBettingClosed,
+	crash.ErrTooLate:       imperio.EBettingClosed,
+	crash.ErrBetOutOfRange: imperio.EBetOutOfRange,
 }
+
+func (e crashEngine) refusal(err error) error { return refusal(err, crashCodes) }

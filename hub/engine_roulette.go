@@ -4,7 +4,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/imperio-casino/imperio"
@@ -134,11 +133,7 @@ func (e *rouletteEngine) apply(now time.Time, c engineCmd) ([]tableEvent, error)
 func (e *rouletteEngine) advance(now time.Time) []tableEvent { return rouletteEvents(e.t.Advance(now)) }
 
 func rouletteEvents(evs []roulette.Event) []tableEvent {
-	out := make([]tableEvent, len(evs))
-	for i, ev := range evs {
-		out[i] = tableEvent{kind: ev.Kind, data: ev}
-	}
-	return out
+	return toEvents(evs, func(e roulette.Event) string { return e.Kind })
 }
 
 func (e *rouletteEngine) deadline() (time.Time, bool) { return e.t.Deadline() }
@@ -181,13 +176,9 @@ func (e *rouletteEngine) payouts() []enginePayout {
 	return out
 }
 
-func (e *rouletteEngine) refusal(err error) error {
-	code := imperio.EInvalidInput
-	switch {
-	case errors.Is(err, roulette.ErrBettingClosed):
-		code = imperio.EBettingClosed
-	case errors.Is(err, roulette.ErrBetOutOfRange):
-		code = imperio.EBetOutOfRange
-	}
-	return &imperio.Error{Code: code, Message: capitalize(err.Error())}
+var rouletteCodes = map[error]string{
+	roulette.ErrBettingClosed: imperio.EBettingClosed,
+	roulette.ErrBetOutOfRange: imperio.EBetOutOfRange,
 }
+
+func (e *rouletteEngine) refusal(err error) error { return refusal(err, rouletteCodes) }
