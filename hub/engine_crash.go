@@ -9,8 +9,9 @@ import (
 	"github.com/imperio-casino/imperio/games/crash"
 )
 
-// crashChainLength is how many rounds one hash chain serves. A table whose
-// chain runs out starts a new one with a new terminating hash.
+// crashChainLength is how many rounds one hash chain serves (weeks of play).
+// A table whose chain is used up takes no more bets; a restart gives it a
+// new chain with a new terminating hash.
 const crashChainLength = 100_000
 
 // crashEngine adapts games/crash: no seats, one bet per player per round,

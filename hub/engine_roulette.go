@@ -139,12 +139,19 @@ func rouletteEvents(evs []roulette.Event) []tableEvent {
 func (e *rouletteEngine) deadline() (time.Time, bool) { return e.t.Deadline() }
 func (e *rouletteEngine) phase() string               { return e.t.Phase() }
 
-// view adds the commitment to the coming or current round's seed.
+// view adds the commitment to the current or coming round's seed, once it
+// exists (the first bet of a round makes it). It never makes one: a view
+// taken while a settlement waits to commit must not replace the seed that
+// round's record is about to reveal.
 func (e *rouletteEngine) view(viewer int64) any {
+	var c *rouletteCommit
+	if e.seed.stream != nil && e.seed.round == e.nextRound() {
+		c = &rouletteCommit{Scheme: fair.Scheme, ServerSeedHash: e.seed.hash, ClientSeed: rouletteClient, Nonce: e.seed.round}
+	}
 	return struct {
 		roulette.View
-		Fairness rouletteCommit `json:"fairness"`
-	}{e.t.View(viewer), e.commit()}
+		Fairness *rouletteCommit `json:"fairness,omitempty"`
+	}{e.t.View(viewer), c}
 }
 func (e *rouletteEngine) hasSeats() bool           { return false }
 func (e *rouletteEngine) seats() int               { return 0 }

@@ -56,7 +56,7 @@ type Verification struct {
 // or one played before rounds carried seeds, is imperio.EInvalidInput.
 func RoundProof(rd imperio.Round) (FairProof, error) {
 	if rd.Game != "slots" {
-		return FairProof{}, imperio.Errorf(imperio.EInvalidInput, "Round %s is a %s round: only slot rounds are verified by seed.", rd.ID, rd.Game)
+		return FairProof{}, imperio.Errorf(imperio.EInvalidInput, "Round %s is a %s round: blackjack rounds are checked against their shoe (shoe_retired), slot, roulette and crash rounds here.", rd.ID, rd.Game)
 	}
 	var p FairProof
 	if len(rd.Fairness) == 0 || json.Unmarshal(rd.Fairness, &p) != nil || p.Scheme != fair.Scheme {

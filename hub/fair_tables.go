@@ -74,7 +74,7 @@ func VerifyTableRound(rd imperio.Round) (TableVerification, error) {
 			return v, imperio.Errorf(imperio.EInvalidInput, "Round %s carries no hash to verify it by.", rd.ID)
 		}
 		v.Recorded = strconv.FormatInt(rec.CrashPoint, 10)
-		if _, ok := crash.Verify(rec.Hash, commit.Terminating, rec.Index+1); !ok {
+		if steps, ok := crash.Verify(rec.Hash, commit.Terminating, rec.Index); !ok || steps != rec.Index {
 			v.Reason = "the round's hash does not lead to the terminating hash published before play"
 			return v, nil
 		}

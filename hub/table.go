@@ -34,6 +34,7 @@ type tableGame struct {
 	lastRound string              // the last settled round, for the state
 	stakes    int                 // numbers stake keys within the round
 	names     map[int64]string    // seated players' names
+	stakers   map[int64]string    // who staked in the round in play, by id: for big-win notices
 	away      map[int64]time.Time // seated players with no socket: seat freed at the time
 	held      []tableEvent        // events of a round whose settlement has not committed
 	uncertain []imperio.Stake     // stakes whose commit is unknown: refunded at settlement if taken
@@ -49,7 +50,7 @@ func (h *Hub) openTable(name string, persistent bool) (game, error) {
 	}
 	return &tableGame{
 		hub: h, name: name, game: kind, e: e, persistent: persistent,
-		names: make(map[int64]string), away: make(map[int64]time.Time),
+		names: make(map[int64]string), away: make(map[int64]time.Time), stakers: make(map[int64]string),
 	}, nil
 }
 
@@ -228,6 +229,7 @@ func (g *tableGame) handle(r *room, c roomCmd) {
 		}
 		ack.Coins = &coins
 		ack.RoundID = g.roundID
+		g.stakers[uid] = c.s.player.Username
 	}
 	c.s.enqueue(encodeFrame(TypeTableAccepted, c.re, r.name, ack))
 	if ack.Coins != nil {
@@ -378,6 +380,7 @@ func (g *tableGame) settle(r *room, now time.Time, evs []tableEvent) {
 		h.publishBalance(b.UserID, b.Coins)
 	}
 	g.announceWins(r, payouts)
+	clear(g.stakers)
 }
 
 // announceWins tells the lobby of big wins: a payout of at least
@@ -392,7 +395,7 @@ func (g *tableGame) announceWins(r *room, pays []enginePayout) {
 		}
 		staked[p.player] += p.stake
 		won[p.player] += p.amount
-		names[p.player] = cmp.Or(p.name, g.names[p.player])
+		names[p.player] = cmp.Or(p.name, g.names[p.player], g.stakers[p.player])
 	}
 	for _, id := range ids {
 		bet := staked[id]

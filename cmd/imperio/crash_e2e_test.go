@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/imperio-casino/imperio/config"
 	"github.com/imperio-casino/imperio/games/crash"
 	"github.com/imperio-casino/imperio/hub"
 	"github.com/imperio-casino/imperio/store/storetest"
@@ -18,7 +19,7 @@ func TestCrashTable(t *testing.T) {
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			var chain *crash.Chain
-			e := newTestEnv(t, b.Open(t), nil, func(o *hub.Options) {
+			e := newTestEnv(t, b.Open(t), func(c *config.Config) { c.BigWinMultiplier = 1 }, func(o *hub.Options) {
 				r := crash.DefaultRules()
 				r.BetTime, r.PauseTime = 300*time.Millisecond, 100*time.Millisecond
 				o.CrashRules = r
@@ -33,6 +34,7 @@ func TestCrashTable(t *testing.T) {
 			if f := spec.answer(spec.send("room.watch", map[string]any{"room": room})); f.Type != "room.joined" {
 				t.Fatalf("watch: %s", f.Data)
 			}
+			spec.send("lobby.subscribe", nil)
 			manual, auto := e.signup("hand_"+b.Name), e.signup("auto_"+b.Name)
 			mc, ac := e.dial(manual), e.dial(auto)
 			for _, c := range []*client{mc, ac} {
@@ -85,6 +87,21 @@ func TestCrashTable(t *testing.T) {
 				if ev.Kind == "round_end" {
 					break
 				}
+			}
+			// A win of at least the stake (the threshold here) is announced
+			// with the winner's name.
+			announced := map[string]bool{}
+			for len(announced) < 2 {
+				bw := spec.next(func(f frame) bool { return f.Type == "bigwin" })
+				var d struct {
+					Username string `json:"username"`
+					Game     string `json:"game"`
+				}
+				json.Unmarshal(bw.Data, &d)
+				if d.Game != "crash" || (d.Username != manual.Username && d.Username != auto.Username) {
+					t.Fatalf("bigwin %s", bw.Data)
+				}
+				announced[d.Username] = true
 			}
 			if crashEv.Multiplier != 115 {
 				t.Fatalf("crash %+v", crashEv)

@@ -67,7 +67,7 @@ Commands:
   audit      check every balance against its ledger and every round; non-zero exit on a violation
   machines   print the slot machines and their exact return to player
   sim        measure a game's house edge by simulation (imperio sim blackjack -h)
-  verify     replay a slot round from its revealed seed (imperio verify ROUND_ID --user NAME)
+  verify     recompute a slot, roulette or crash round from what it revealed (imperio verify ROUND_ID --user NAME)
   help       show this text
 
 Run "imperio serve -h" for the flags and IMPERIO_* variables.
