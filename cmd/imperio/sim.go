@@ -161,41 +161,56 @@ func simBlackjack(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-// runBlackjack plays hands rounds on w goroutines, each with its own
-// source derived from seed, in chunks so that a cancelled ctx stops it.
-// The same seed and w give the same result.
+// runBlackjack plays hands rounds on w goroutines (see runSim).
 func runBlackjack(ctx context.Context, r blackjack.Rules, hands int64, w int, seed uint64) (blackjack.SimResult, error) {
-	const chunk = 1 << 16
-	results := make([]blackjack.SimResult, w)
+	total, err := runSim(ctx, hands, w, seed, 1<<16, func(src fair.Source) (func(int) blackjack.SimResult, error) {
+		sim, err := blackjack.NewSimulator(r, src)
+		if err != nil {
+			return nil, err
+		}
+		return sim.Run, nil
+	})
+	if err != nil {
+		return total, fmt.Errorf("sim blackjack: %w", err)
+	}
+	return total, nil
+}
+
+// runSim plays n rounds of a game's simulator on w goroutines, each with
+// its own source derived from seed, in chunks so that a cancelled ctx stops
+// it, and merges the results. The same seed and w give the same result.
+func runSim[R interface{ Merge(R) R }](ctx context.Context, n int64, w int, seed uint64, chunk int64,
+	newRun func(src fair.Source) (func(k int) R, error)) (R, error) {
+	results := make([]R, w)
 	errs := make([]error, w)
 	var wg sync.WaitGroup
 	for i := range w {
-		n := hands / int64(w)
-		if int64(i) < hands%int64(w) {
-			n++
+		share := n / int64(w)
+		if int64(i) < n%int64(w) {
+			share++
 		}
 		wg.Go(func() {
-			sim, err := blackjack.NewSimulator(r, fair.NewSeeded(seed+uint64(i)*0x9e3779b97f4a7c15))
+			run, err := newRun(fair.NewSeeded(seed + uint64(i)*0x9e3779b97f4a7c15))
 			if err != nil {
 				errs[i] = err
 				return
 			}
-			for n > 0 {
+			for share > 0 {
 				if err := ctx.Err(); err != nil {
 					errs[i] = err
 					return
 				}
-				k := min(n, chunk)
-				results[i] = results[i].Merge(sim.Run(int(k)))
-				n -= k
+				k := min(share, chunk)
+				results[i] = results[i].Merge(run(int(k)))
+				share -= k
 			}
 		})
 	}
 	wg.Wait()
-	var total blackjack.SimResult
+	var total R
 	for i := range w {
 		if errs[i] != nil {
-			return total, fmt.Errorf("sim blackjack: %w", errs[i])
+			return total, errs[i]
 		}
 		total = total.Merge(results[i])
 	}

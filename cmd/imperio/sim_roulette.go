@@ -10,7 +10,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/imperio-casino/imperio/games/fair"
@@ -108,43 +107,17 @@ func numbersText(ns []int) string {
 	return strings.Join(parts, "-")
 }
 
-// runRoulette spins the wheel spins times on w goroutines, each with its
-// own source derived from seed, in chunks so that a cancelled ctx stops it.
-// The same seed and w give the same result.
+// runRoulette spins the wheel spins times on w goroutines (see runSim).
 func runRoulette(ctx context.Context, laPartage bool, spins int64, w int, seed uint64) (roulette.SimResult, error) {
-	const chunk = 1 << 20
-	results := make([]roulette.SimResult, w)
-	errs := make([]error, w)
-	var wg sync.WaitGroup
-	for i := range w {
-		n := spins / int64(w)
-		if int64(i) < spins%int64(w) {
-			n++
+	total, err := runSim(ctx, spins, w, seed, 1<<20, func(src fair.Source) (func(int) roulette.SimResult, error) {
+		sim, err := roulette.NewSimulator(roulette.SimBets(), laPartage, src)
+		if err != nil {
+			return nil, err
 		}
-		wg.Go(func() {
-			sim, err := roulette.NewSimulator(roulette.SimBets(), laPartage, fair.NewSeeded(seed+uint64(i)*0x9e3779b97f4a7c15))
-			if err != nil {
-				errs[i] = err
-				return
-			}
-			for n > 0 {
-				if err := ctx.Err(); err != nil {
-					errs[i] = err
-					return
-				}
-				k := min(n, chunk)
-				results[i] = results[i].Merge(sim.Run(int(k)))
-				n -= k
-			}
-		})
-	}
-	wg.Wait()
-	var total roulette.SimResult
-	for i := range w {
-		if errs[i] != nil {
-			return total, fmt.Errorf("sim roulette: %w", errs[i])
-		}
-		total = total.Merge(results[i])
+		return sim.Run, nil
+	})
+	if err != nil {
+		return total, fmt.Errorf("sim roulette: %w", err)
 	}
 	return total, nil
 }
