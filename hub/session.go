@@ -202,18 +202,21 @@ func (s *Session) write(msg []byte) error {
 	return s.t.Write(ctx, msg)
 }
 
+// readLoop reads until the socket ends. It is not cancelled when the
+// session closes: the writer's close handshake ends the read, so the client
+// receives the close frame (with its code) before the connection goes.
 func (s *Session) readLoop() {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		select {
-		case <-s.done:
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	ctx := context.Background()
 	for {
 		b, err := s.t.Read(ctx)
+		select {
+		case <-s.done:
+			// Closing: what arrives during the close handshake is dropped.
+			if err == nil {
+				continue
+			}
+		default:
+		}
 		if errors.Is(err, errBinaryFrame) {
 			if s.refuse("", imperio.Errorf(imperio.EInvalidInput, "Frames must be JSON text, not binary.")) {
 				return

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"github.com/imperio-casino/imperio/games/blackjack"
 	"github.com/imperio-casino/imperio/games/fair"
 	"github.com/imperio-casino/imperio/hub"
@@ -314,6 +316,10 @@ func TestShutdownSettlesOrVoids(t *testing.T) {
 				t.Fatal(err)
 			}
 			c.expect("server.shutdown")
+			<-c.done
+			if code := websocket.CloseStatus(c.err); code != 1012 {
+				t.Fatalf("socket ended with %v (code %d), want a 1012 close", c.err, code)
+			}
 			st := storetest.Open(t, url)
 			rd, err := st.Round(ctx, a.ID, d.RoundID)
 			if err != nil || rd.Status != tc.status {
