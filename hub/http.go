@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -256,10 +257,7 @@ func securityHeaders(c *gin.Context) {
 // SameSite=Lax, and on top of that a POST must come from this origin or an
 // allowed one. Clients that are not browsers send no Origin and pass.
 func sameOrigin(allowed []string) gin.HandlerFunc {
-	ok := make(map[string]bool, len(allowed))
-	for _, a := range allowed {
-		ok[strings.ToLower(strings.TrimRight(a, "/"))] = true
-	}
+	patterns := originPatterns(allowed)
 	return func(c *gin.Context) {
 		switch c.Request.Method {
 		case http.MethodGet, http.MethodHead, http.MethodOptions:
@@ -275,13 +273,24 @@ func sameOrigin(allowed []string) gin.HandlerFunc {
 			c.Next()
 			return
 		}
-		u, err := url.Parse(origin)
-		if err == nil && (strings.EqualFold(u.Host, c.Request.Host) || ok[strings.ToLower(origin)]) {
+		if u, err := url.Parse(origin); err == nil && (strings.EqualFold(u.Host, c.Request.Host) || hostAllowed(u.Host, patterns)) {
 			c.Next()
 			return
 		}
 		auth.WriteError(c, nil, imperio.Errorf(imperio.EForbidden, "Requests from %s are not accepted.", truncate(origin, 60)))
 	}
+}
+
+// hostAllowed matches an origin's host against the allowed host patterns,
+// as the socket upgrade does (path.Match, ignoring case).
+func hostAllowed(host string, patterns []string) bool {
+	host = strings.ToLower(host)
+	for _, p := range patterns {
+		if ok, err := path.Match(strings.ToLower(p), host); err == nil && ok {
+			return true
+		}
+	}
+	return false
 }
 
 // limitBody bounds every request body; handlers that read less set their own.

@@ -727,7 +727,9 @@ func TestSocketAuth(t *testing.T) {
 // TestHTTPDefences: security headers on every answer, and a state-changing
 // request from a foreign page refused before it does anything.
 func TestHTTPDefences(t *testing.T) {
-	e := newTestEnv(t, storetest.OpenSQLite(t), nil)
+	e := newTestEnv(t, storetest.OpenSQLite(t), func(c *config.Config) {
+		c.AllowedOrigins = []string{"*.allowed.example", "https://play.example"}
+	})
 	res, err := http.Get(e.http.URL + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -769,6 +771,13 @@ func TestHTTPDefences(t *testing.T) {
 	}
 	if got := post(e.http.URL, "same-origin"); got != http.StatusCreated {
 		t.Errorf("same origin: %d", got)
+	}
+	// Allowed origins, by pattern or in full, pass the check (the account
+	// exists by now, so the answer is the conflict, not a refusal).
+	for _, origin := range []string{"https://app.allowed.example", "https://play.example"} {
+		if got := post(origin, "cross-site"); got != http.StatusConflict {
+			t.Errorf("allowed origin %s: %d", origin, got)
+		}
 	}
 	big := strings.NewReader(`{"username":"` + strings.Repeat("x", 100<<10) + `"}`)
 	res, err = http.Post(e.http.URL+"/api/auth/login", "application/json", big)
