@@ -102,17 +102,8 @@ func simBlackjack(ctx context.Context, args []string, stdout io.Writer) error {
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines to simulate on")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
 	chart := fs.Bool("chart", false, "print the basic strategy chart played")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stdout, "Usage: imperio sim blackjack [flags]\n\nPlays one player by basic strategy, flat bet, a freshly shuffled shoe every round.\n\nFlags:\n")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("sim blackjack: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("sim blackjack: unexpected argument %q", fs.Arg(0))
+	if err := parseSimFlags(fs, args, stdout, "Usage: imperio sim blackjack [flags]\n\nPlays one player by basic strategy, flat bet, a freshly shuffled shoe every round.\n\nFlags:\n"); err != nil {
+		return err
 	}
 	switch {
 	case *hands < 1:
@@ -228,4 +219,24 @@ func group(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// parseSimFlags parses a simulator's flags. -h prints usage (its text, then
+// the flags) and returns flag.ErrHelp; a bad flag or a stray argument is an
+// error naming the simulator.
+func parseSimFlags(fs *flag.FlagSet, args []string, stdout io.Writer, usage string) error {
+	name := strings.TrimPrefix(fs.Name(), "imperio ")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			fs.SetOutput(stdout)
+			fs.PrintDefaults()
+			return flag.ErrHelp
+		}
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))
+	}
+	return nil
 }

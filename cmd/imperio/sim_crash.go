@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -59,19 +58,10 @@ func simCrash(ctx context.Context, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed of the simulation (0: a random one, printed)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines to simulate on")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stdout, "Usage: imperio sim crash [flags]\n\n"+
-				"Measures the return of cashing out at each target over the crash points of random round hashes,\n"+
-				"beside the exact return of the crash-point formula.\n\nFlags:\n")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("sim crash: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("sim crash: unexpected argument %q", fs.Arg(0))
+	if err := parseSimFlags(fs, args, stdout, "Usage: imperio sim crash [flags]\n\n"+
+		"Measures the return of cashing out at each target over the crash points of random round hashes,\n"+
+		"beside the exact return of the crash-point formula.\n\nFlags:\n"); err != nil {
+		return err
 	}
 	switch {
 	case *rounds < 1:

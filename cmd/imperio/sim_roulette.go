@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,17 +40,8 @@ func simRoulette(ctx context.Context, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed of the simulation (0: a random one, printed)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines to simulate on")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stdout, "Usage: imperio sim roulette [flags]\n\nSpins a single-zero wheel with one bet of every kind on every spin, and sets\neach bet's measured house edge beside the exact one.\n\nFlags:\n")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("sim roulette: %w", err)
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("sim roulette: unexpected argument %q", fs.Arg(0))
+	if err := parseSimFlags(fs, args, stdout, "Usage: imperio sim roulette [flags]\n\nSpins a single-zero wheel with one bet of every kind on every spin, and sets\neach bet's measured house edge beside the exact one.\n\nFlags:\n"); err != nil {
+		return err
 	}
 	switch {
 	case *spins < 1:

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -49,18 +48,10 @@ func simSlots(ctx context.Context, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed of the simulation (0: a random one, printed)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "goroutines to simulate on")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stdout, "Usage: imperio sim slots [flags]\n\nMeasures each machine's return to player at its minimum bet, beside the exact figure.\n\nFlags:\n")
-			fs.SetOutput(stdout)
-			fs.PrintDefaults()
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("sim slots: %w", err)
+	if err := parseSimFlags(fs, args, stdout, "Usage: imperio sim slots [flags]\n\nMeasures each machine's return to player at its minimum bet, beside the exact figure.\n\nFlags:\n"); err != nil {
+		return err
 	}
 	switch {
-	case fs.NArg() > 0:
-		return fmt.Errorf("sim slots: unexpected argument %q", fs.Arg(0))
 	case *spins < 1:
 		return fmt.Errorf("sim slots: --spins %d: want at least 1", *spins)
 	case *workers < 1:
