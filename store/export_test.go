@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"github.com/imperio-casino/imperio"
+)
 
 // SetFault makes the store call fault at each step of a settlement ("debited",
 // "round", "ledger", "players", then "commit" before any commit; stakes,
@@ -29,4 +33,35 @@ func QueryInt(s *Store, query string, args ...any) (int64, error) {
 	var n int64
 	err := s.wdb.Raw(query, args...).Row().Scan(&n)
 	return n, err
+}
+
+// SetOnGroup makes the store call f with the size of every group of spins
+// settled in one transaction, and whether it fell back to settling each
+// spin alone. Tests only.
+func SetOnGroup(s *Store, f func(n int, alone bool)) { s.onGroup = f }
+
+// PendingSpins counts the spins waiting for the next group commit.
+func PendingSpins(s *Store) int {
+	s.spins.mu.Lock()
+	defer s.spins.mu.Unlock()
+	n := 0
+	for _, c := range s.spins.pending {
+		if c.state == callPending {
+			n++
+		}
+	}
+	return n
+}
+
+// SpinLeading reports whether a caller is settling spin groups.
+func SpinLeading(s *Store) bool {
+	s.spins.mu.Lock()
+	defer s.spins.mu.Unlock()
+	return s.spins.leading
+}
+
+// SettleSpinAlone settles a spin in a transaction of its own, as every spin
+// was before group commit: benchmarks compare the two.
+func SettleSpinAlone(s *Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
+	return s.settleSpinAlone(ctx, sp)
 }

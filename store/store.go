@@ -43,9 +43,15 @@ type Store struct {
 	// now is the clock for timestamps, always UTC and rounded to the
 	// microsecond so that both backends store the same value.
 	now func() time.Time
+	// spins gathers concurrent spin settlements into shared commits.
+	spins spinGroup
+
 	// fault, when set by tests, is called at each step of a settlement; an
 	// error it returns aborts the transaction there.
 	fault func(ctx context.Context, step string) error
+	// onGroup, when set by tests, is told the size of every spin group
+	// settled together, and whether it fell back to settling each alone.
+	onGroup func(n int, alone bool)
 }
 
 // Open connects to the database named by url, runs the migrations and

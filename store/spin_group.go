@@ -1,0 +1,406 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/imperio-casino/imperio"
+)
+
+// Group commit. A spin's settlement is a few small writes; what it waits for
+// is the commit, which on both backends waits for the disk. So settlements
+// that arrive while a commit is flushing wait for it to end and then share
+// the next one: one transaction that runs, for each spin in turn, the very
+// code a spin alone runs (settleSpin), then one commit for all. On
+// PostgreSQL, where every statement is a round trip and a plan, the group's
+// writes are one statement instead (settleSpinsPostgres), the same writes
+// as a spin alone's statement row for row, after each spin has passed
+// admitSpin as it does alone.
+//
+// Each spin keeps its own semantics:
+//   - it is answered only after the commit that made it durable (or after
+//     a refusal that wrote nothing);
+//   - a refusal (insufficient funds, unknown user, or a replay found by the
+//     refused debit) writes nothing, so the others go on in the same
+//     transaction;
+//   - any other failure of one spin (a unique violation from a retry racing
+//     its original on another instance, a fault, a caller that gave up)
+//     rolls the group back, and every spin of it is settled again alone, so
+//     that one spin's failure is its own;
+//   - a failed commit fails every spin of the group; nothing was charged
+//     (or, when COMMIT itself broke, the outcome is unknown to all, as for a
+//     spin alone).
+//
+// There is no goroutine of its own: the first caller to find no commit in
+// progress leads, settles what is pending in groups until nothing is, and
+// hands the lead to a waiting caller when its own spin is done.
+
+// maxSpinGroup bounds the spins of one group transaction.
+const maxSpinGroup = 256
+
+// spinGroupTimeout bounds one group transaction; no single caller's context
+// may cancel the work of the others.
+const spinGroupTimeout = 30 * time.Second
+
+type spinGroup struct {
+	mu      sync.Mutex
+	pending []*spinCall
+	leading bool // a caller is settling groups
+}
+
+// The states of a spinCall, kept under spinGroup.mu.
+const (
+	callPending = iota // waiting to be taken into a group
+	callTaken          // in a group being settled
+	callLead           // handed the lead: it must settle what is pending
+	callDone           // answered
+)
+
+type spinCall struct {
+	ctx   context.Context
+	sp    imperio.Spin
+	wake  chan struct{} // signalled on a change of state
+	state int
+	rc    imperio.SpinReceipt
+	err   error
+}
+
+// settle queues sp and waits for its answer, leading when no one is.
+func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
+	if err := ctx.Err(); err != nil {
+		return imperio.SpinReceipt{}, err
+	}
+	c := &spinCall{ctx: ctx, sp: sp, wake: make(chan struct{}, 1)}
+	g.mu.Lock()
+	g.pending = append(g.pending, c)
+	if !g.leading {
+		g.leading = true
+		c.state = callLead
+	}
+	g.mu.Unlock()
+	for {
+		g.mu.Lock()
+		st := c.state
+		g.mu.Unlock()
+		switch st {
+		case callDone:
+			return c.rc, c.err
+		case callLead:
+			g.lead(s)
+			continue
+		}
+		select {
+		case <-c.wake:
+		case <-ctx.Done():
+			g.mu.Lock()
+			if c.state == callPending {
+				// Not taken yet: it leaves the queue, nothing was done.
+				g.remove(c)
+				g.mu.Unlock()
+				return imperio.SpinReceipt{}, ctx.Err()
+			}
+			g.mu.Unlock()
+			// Taken: its outcome is decided by the group; wait for it.
+			<-c.wake
+		}
+	}
+}
+
+func (g *spinGroup) remove(c *spinCall) {
+	for i, p := range g.pending {
+		if p == c {
+			g.pending = append(g.pending[:i], g.pending[i+1:]...)
+			return
+		}
+	}
+}
+
+// lead settles one group of what is pending, then hands the lead to the
+// first caller still waiting, or gives it up when there is none. The leader's
+// own spin is answered with its group, or waits for a later one.
+func (g *spinGroup) lead(s *Store) {
+	g.mu.Lock()
+	group := g.take()
+	g.mu.Unlock()
+
+	s.settleGroup(group)
+
+	g.mu.Lock()
+	for _, c := range group {
+		c.state = callDone
+		signal(c.wake)
+	}
+	if len(g.pending) == 0 {
+		g.leading = false
+	} else {
+		next := g.pending[0]
+		next.state = callLead
+		signal(next.wake)
+	}
+	g.mu.Unlock()
+}
+
+// take removes the next group from the queue, in arrival order. A spin whose
+// user already has a spin in the group waits for the next one: when it has
+// the same key, it is a retry of a spin in flight, and must see that spin's
+// outcome as a replay.
+func (g *spinGroup) take() []*spinCall {
+	type userKey struct {
+		user int64
+		key  string
+	}
+	seen := make(map[userKey]struct{}, len(g.pending))
+	users := make(map[int64]struct{}, len(g.pending))
+	var group []*spinCall
+	rest := g.pending[:0]
+	for _, c := range g.pending {
+		k := userKey{c.sp.UserID, c.sp.Key}
+		_, dup := seen[k]
+		// One spin per player in a group: the set-based debit updates each
+		// user row once. (A player's spins at one machine are sequential
+		// anyway; this only holds back a second machine's spin.)
+		_, again := users[c.sp.UserID]
+		if dup || again || len(group) == maxSpinGroup {
+			c.state = callPending // the leader among them too: the lead passes on after this group
+			rest = append(rest, c)
+			continue
+		}
+		seen[k] = struct{}{}
+		users[c.sp.UserID] = struct{}{}
+		c.state = callTaken
+		group = append(group, c)
+	}
+	clear(g.pending[len(rest):])
+	g.pending = rest
+	return group
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// settleGroup settles the calls and records each one's answer.
+func (s *Store) settleGroup(calls []*spinCall) {
+	live := calls[:0:0]
+	for _, c := range calls {
+		if err := c.ctx.Err(); err != nil {
+			c.err = err // gave up before its turn: nothing done
+			continue
+		}
+		live = append(live, c)
+	}
+	switch len(live) {
+	case 0:
+		return
+	case 1:
+		c := live[0]
+		c.rc, c.err = s.settleSpinAlone(c.ctx, c.sp)
+		return
+	}
+	err := s.settleTogether(live)
+	var alone errSettleAlone
+	fellBack := errors.As(err, &alone)
+	if s.onGroup != nil {
+		s.onGroup(len(live), fellBack)
+	}
+	if fellBack {
+		// One spin failed in a way that is its own: each is settled alone.
+		s.log.Debug("spin group rolled back, settling each alone", "spins", len(live), "err", alone.err)
+		for _, c := range live {
+			c.rc, c.err = s.settleSpinAlone(c.ctx, c.sp)
+		}
+		return
+	}
+	if err != nil {
+		err = s.wrap("settle spin", err)
+		for _, c := range live {
+			c.rc, c.err = imperio.SpinReceipt{}, err
+		}
+	}
+}
+
+// errSettleAlone reports that the group rolled back because of one spin.
+type errSettleAlone struct{ err error }
+
+func (e errSettleAlone) Error() string { return "settle alone: " + e.err.Error() }
+
+// settleTogether runs every call's settlement in one transaction and
+// commits it. On success each call holds its answer. errSettleAlone means
+// the transaction was rolled back because of one spin; any other error
+// fails the whole group.
+func (s *Store) settleTogether(calls []*spinCall) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(calls[0].ctx), spinGroupTimeout)
+	defer cancel()
+	tx := s.wdb.WithContext(ctx).Begin()
+	if tx.Error != nil {
+		return fmt.Errorf("begin: %w", tx.Error)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tx.Rollback()
+		}
+	}()
+	if s.backend == backendPostgres {
+		if err := s.settleSpinsPostgres(ctx, tx, calls, s.now()); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range calls {
+			rc, err := s.settleSpin(c.ctx, tx, c.sp, s.now())
+			if err == nil {
+				err = c.ctx.Err() // the caller gave up: its spin must not commit
+			}
+			if err != nil && !isRefusal(err) {
+				return errSettleAlone{err}
+			}
+			c.rc, c.err = rc, err
+		}
+	}
+	if err := s.step(ctx, "commit"); err != nil {
+		return err
+	}
+	for _, c := range calls {
+		if err := c.ctx.Err(); err != nil {
+			return errSettleAlone{err}
+		}
+	}
+	done = true
+	if err := tx.Commit().Error; err != nil {
+		return unknownOutcome{op: "commit", err: err}
+	}
+	return nil
+}
+
+// isRefusal reports whether err is a settlement refused before it wrote
+// anything, which leaves a shared transaction usable.
+func isRefusal(err error) bool {
+	switch imperio.ErrorCode(err) {
+	case imperio.EInsufficientFunds, imperio.ENotFound:
+		return true
+	}
+	return false
+}
+
+// settleSpinsPostgresSQL is settleSpinPostgresSQL for many spins at once,
+// each of a different user: the same conditional debit per user row, and
+// for each debit that matched, the same round, round player and ledger rows
+// (in the order of the spins, bet before win). $1 is the spins as a JSON
+// array, $2 the time.
+const settleSpinsPostgresSQL = `WITH i AS (
+	SELECT * FROM jsonb_to_recordset(CAST($1 AS JSONB)) AS i (ord INT, uid BIGINT, bet BIGINT, win BIGINT,
+		key TEXT, rid TEXT, game TEXT, room TEXT, outcome JSONB, fairness JSONB)
+), u AS (
+	UPDATE users SET coins = users.coins - i.bet + i.win, updated_at = CAST($2 AS TIMESTAMPTZ)
+	FROM i WHERE users.id = i.uid AND users.coins >= i.bet
+	RETURNING i.ord, users.coins
+), r AS (
+	INSERT INTO rounds (id, game, room, user_id, status, outcome, fairness, created_at, settled_at)
+	SELECT i.rid, i.game, i.room, i.uid, 'settled', i.outcome, i.fairness, CAST($2 AS TIMESTAMPTZ), CAST($2 AS TIMESTAMPTZ)
+	FROM u JOIN i USING (ord)
+), p AS (
+	INSERT INTO round_players (round_id, user_id, game, wagered, won)
+	SELECT i.rid, i.uid, i.game, i.bet, i.win
+	FROM u JOIN i USING (ord)
+), l AS (
+	INSERT INTO ledger_entries (user_id, kind, amount, balance_after, game, round_id, idem_key, created_at)
+	SELECT i.uid, e.kind, e.amount, e.balance_after, i.game, i.rid, e.idem_key, CAST($2 AS TIMESTAMPTZ)
+	FROM u JOIN i USING (ord) CROSS JOIN LATERAL (VALUES
+		(1, 'bet', -i.bet, u.coins - i.win, i.key),
+		(2, 'win', i.win, u.coins, i.key || ':win')
+	) AS e (o, kind, amount, balance_after, idem_key)
+	WHERE e.amount <> 0
+	ORDER BY u.ord, e.o
+)
+SELECT ord, coins FROM u`
+
+// spinRow is one spin in settleSpinsPostgresSQL's input.
+type spinRow struct {
+	Ord      int             `json:"ord"`
+	UID      int64           `json:"uid"`
+	Bet      int64           `json:"bet"`
+	Win      int64           `json:"win"`
+	Key      string          `json:"key"`
+	RoundID  string          `json:"rid"`
+	Game     string          `json:"game"`
+	Room     string          `json:"room"`
+	Outcome  json.RawMessage `json:"outcome,omitempty"`
+	Fairness json.RawMessage `json:"fairness,omitempty"`
+}
+
+// settleSpinsPostgres settles the calls (of distinct users) in tx with one
+// statement. A spin whose debit was refused is explained as alone
+// (refusedSpin: a replay, an unknown user or a short balance), which writes
+// nothing. Any failure of the statement is an errSettleAlone: the rollback
+// and the settlements alone then tell which spin it was.
+func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*spinCall, now time.Time) error {
+	rows := make([]spinRow, len(calls))
+	for i, c := range calls {
+		if err := s.admitSpin(c.ctx, tx, c.sp, now); err != nil {
+			if !isRefusal(err) {
+				return errSettleAlone{err}
+			}
+			c.err = err
+			continue
+		}
+		sp := c.sp
+		rows[i] = spinRow{Ord: i + 1, UID: sp.UserID, Bet: sp.Bet, Win: sp.Win, Key: sp.Key, RoundID: sp.RoundID,
+			Game: sp.Game, Room: sp.Room, Outcome: sp.Outcome, Fairness: sp.Fairness}
+	}
+	input := rows[:0]
+	for _, r := range rows {
+		if r.Ord != 0 {
+			input = append(input, r)
+		}
+	}
+	arg, err := json.Marshal(input)
+	if err != nil {
+		return fmt.Errorf("encode spins: %w", err)
+	}
+	res, err := tx.Statement.ConnPool.QueryContext(ctx, settleSpinsPostgresSQL, string(arg), now)
+	if err != nil {
+		return errSettleAlone{err}
+	}
+	settled := make([]bool, len(calls))
+	for res.Next() {
+		var (
+			ord   int
+			coins int64
+		)
+		if err := res.Scan(&ord, &coins); err != nil {
+			res.Close()
+			return errSettleAlone{err}
+		}
+		c := calls[ord-1]
+		settled[ord-1] = true
+		c.rc = imperio.SpinReceipt{RoundID: c.sp.RoundID, Coins: coins, Bet: c.sp.Bet, Win: c.sp.Win, Outcome: c.sp.Outcome, Fairness: c.sp.Fairness}
+	}
+	if err := errors.Join(res.Err(), res.Close()); err != nil {
+		return errSettleAlone{err}
+	}
+	for i, c := range calls {
+		if c.err != nil {
+			continue
+		}
+		if !settled[i] {
+			rc, err := s.refusedSpin(tx, c.sp)
+			if err != nil && !isRefusal(err) {
+				return errSettleAlone{err}
+			}
+			c.rc, c.err = rc, err
+		}
+		if err := c.ctx.Err(); err != nil {
+			return errSettleAlone{err} // the caller gave up: its spin must not commit
+		}
+	}
+	return nil
+}
