@@ -132,7 +132,7 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		Instance:         cfg.Instance,
 		Wallet:           st,
 		Limiter:          ratelimit.NewMemory(ratelimit.Rule{Rate: cfg.MessageRate, Burst: cfg.MessageBurst}),
-		ChatLimiter:      ratelimit.NewMemory(ratelimit.Rule{Rate: 1, Burst: 5}),
+		ChatLimiter:      ratelimit.NewMemory(ratelimit.Rule{Rate: cfg.ChatRate, Burst: 5}),
 		Log:              log.With("component", "hub"),
 		BigWinMultiplier: cfg.BigWinMultiplier,
 		Tables:           cfg.BlackjackTables,
