@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return simulate(ctx, args, stdout, stderr)
 	case "audit":
 		return audit(ctx, args, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, getenv, stdout, stderr)
 	case "verify":
 		return verifyRound(ctx, args, getenv, stdout, stderr)
 	case "help":
@@ -67,6 +69,7 @@ Commands:
   audit      check every balance against its ledger and every round; non-zero exit on a violation
   machines   print the slot machines and their exact return to player
   sim        measure a game's house edge by simulation (imperio sim blackjack -h)
+  bench      load a server over real sockets and print what it measured (imperio bench -h)
   verify     recompute a slot, roulette or crash round from what it revealed (imperio verify ROUND_ID --user NAME)
   help       show this text
 
