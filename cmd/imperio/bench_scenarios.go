@@ -423,9 +423,11 @@ func (b *bench) signup(ctx context.Context) error {
 		var wg sync.WaitGroup
 		for range b.o.signupers {
 			wg.Go(func() {
+				// A registration under way when the phase ends still
+				// counts: the phase lasts until the last one is answered.
 				for ctx.Err() == nil {
 					k := next.Add(1)
-					code := b.signupOne(ctx, t.addrs[0], k)
+					code := b.signupOne(context.WithoutCancel(ctx), t.addrs[0], k)
 					switch code {
 					case "":
 						signups.Add(1)
