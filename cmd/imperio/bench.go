@@ -65,6 +65,7 @@ type benchOptions struct {
 	json        bool
 	procs       int
 	quiet       bool
+	cpuprofile  string
 
 	sockets    int
 	clients    int
@@ -96,6 +97,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
 	fs.IntVar(&o.procs, "procs", 2, "child processes that hold the load sockets (0: in this process)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress lines on stderr")
+	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the in-process servers) during the measured phases to this file")
 	fs.IntVar(&o.sockets, "sockets", 1000, "idle and fanout: sockets")
 	fs.IntVar(&o.clients, "clients", 100, "spin, signup and baseline-ws echo: concurrent clients")
 	fs.IntVar(&o.tables, "tables", 20, "table: blackjack tables")
@@ -180,6 +182,8 @@ type bench struct {
 	report *benchReport
 	runID  string
 	dial   dialers
+	// profile, when set, receives a CPU profile of the measured phases.
+	profile io.Writer
 }
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -199,6 +203,14 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		Cores: runtime.NumCPU(), GoVersion: runtime.Version(), Servers: o.addrs, InProcess: len(o.addrs) == 0,
 		Procs: o.procs, Duration: o.duration.String(), LoadAvg: strings.Join(strings.Fields(string(load))[:min(3, len(strings.Fields(string(load))))], " "),
 	}}
+	if o.cpuprofile != "" {
+		f, err := os.Create(o.cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		b.profile = f
+	}
 	scenarios := []string{scenario}
 	if scenario == "all" {
 		scenarios = []string{"baseline-pg", "baseline-ws", "spin", "idle", "table", "fanout", "relay", "signup"}

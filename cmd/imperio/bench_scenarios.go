@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -49,6 +50,10 @@ func (b *bench) phase(ctx context.Context, t *benchTarget, jobs []benchJob, duri
 	var cpu0 time.Duration
 	if t != nil && t.pid != 0 {
 		cpu0, _ = cpuTime(t.pid)
+	}
+	if b.profile != nil && pprof.StartCPUProfile(b.profile) == nil {
+		defer pprof.StopCPUProfile()
+		b.profile = nil // one profile per file: the first phase
 	}
 	t0 := time.Now()
 	ps.begin()
