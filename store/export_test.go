@@ -57,7 +57,7 @@ func PendingSpins(s *Store) int {
 func SpinLeading(s *Store) bool {
 	s.spins.mu.Lock()
 	defer s.spins.mu.Unlock()
-	return s.spins.leading
+	return s.spins.leaders > 0
 }
 
 // SettleSpinAlone settles a spin in a transaction of its own, as every spin
@@ -65,3 +65,6 @@ func SpinLeading(s *Store) bool {
 func SettleSpinAlone(s *Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
 	return s.settleSpinAlone(ctx, sp)
 }
+
+// SetSpinLeaders sets how many groups of spins may be settled at once.
+func SetSpinLeaders(s *Store, n int) { s.spins.limit = n }

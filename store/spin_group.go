@@ -51,7 +51,14 @@ const spinGroupTimeout = 30 * time.Second
 type spinGroup struct {
 	mu      sync.Mutex
 	pending []*spinCall
-	leading bool // a caller is settling groups
+	// leaders is how many callers settle groups now, at most limit (0: 1).
+	// With more than one, a group is settled while the previous one's
+	// commit flushes.
+	leaders, limit int
+	// busy holds the users of the groups being settled: a user is in one
+	// group at a time, so concurrent groups never wait for each other's
+	// row locks.
+	busy map[int64]struct{}
 }
 
 // The states of a spinCall, kept under spinGroup.mu.
@@ -71,7 +78,8 @@ type spinCall struct {
 	err   error
 }
 
-// settle queues sp and waits for its answer, leading when no one is.
+// settle queues sp and waits for its answer, leading when fewer than the
+// limit do.
 func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
 	if err := ctx.Err(); err != nil {
 		return imperio.SpinReceipt{}, err
@@ -79,8 +87,8 @@ func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (impe
 	c := &spinCall{ctx: ctx, sp: sp, wake: make(chan struct{}, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, c)
-	if !g.leading {
-		g.leading = true
+	if g.leaders < max(1, g.limit) {
+		g.leaders++
 		c.state = callLead
 	}
 	g.mu.Unlock()
@@ -92,7 +100,7 @@ func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (impe
 		case callDone:
 			return c.rc, c.err
 		case callLead:
-			g.lead(s)
+			g.lead(s, c)
 			continue
 		}
 		select {
@@ -106,7 +114,7 @@ func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (impe
 				return imperio.SpinReceipt{}, ctx.Err()
 			}
 			g.mu.Unlock()
-			// Taken: its outcome is decided by the group; wait for it.
+			// Taken or leading: wait for the change of state.
 			<-c.wake
 		}
 	}
@@ -123,10 +131,17 @@ func (g *spinGroup) remove(c *spinCall) {
 
 // lead settles one group of what is pending, then hands the lead to the
 // first caller still waiting, or gives it up when there is none. The leader's
-// own spin is answered with its group, or waits for a later one.
-func (g *spinGroup) lead(s *Store) {
+// own spin (leader) is answered with its group, or waits for a later one.
+func (g *spinGroup) lead(s *Store, leader *spinCall) {
 	g.mu.Lock()
-	group := g.take()
+	group := g.take(leader)
+	if len(group) == 0 {
+		// Every waiting spin's user is in a group being settled, whose
+		// leader hands the lead on when it is done.
+		g.leaders--
+		g.mu.Unlock()
+		return
+	}
 	g.mu.Unlock()
 
 	s.settleGroup(group)
@@ -134,45 +149,44 @@ func (g *spinGroup) lead(s *Store) {
 	g.mu.Lock()
 	for _, c := range group {
 		c.state = callDone
+		delete(g.busy, c.sp.UserID)
 		signal(c.wake)
 	}
-	if len(g.pending) == 0 {
-		g.leading = false
-	} else {
-		next := g.pending[0]
-		next.state = callLead
-		signal(next.wake)
+	g.leaders--
+	for _, next := range g.pending {
+		if next.state == callPending {
+			g.leaders++
+			next.state = callLead
+			signal(next.wake)
+			break
+		}
 	}
 	g.mu.Unlock()
 }
 
-// take removes the next group from the queue, in arrival order. A spin whose
-// user already has a spin in the group waits for the next one: when it has
-// the same key, it is a retry of a spin in flight, and must see that spin's
-// outcome as a replay.
-func (g *spinGroup) take() []*spinCall {
-	type userKey struct {
-		user int64
-		key  string
+// take removes the next group from the queue, in arrival order: the
+// leader's spin and those waiting, one spin per user, none of a user in a
+// group being settled. A spin with the same user and key as one in a group
+// is a retry of a spin in flight, and must see that spin's outcome as a
+// replay; two spins of one user at different machines are rare (a player's
+// spins at one machine are sequential), and the set-based debit updates
+// each user row once.
+func (g *spinGroup) take(leader *spinCall) []*spinCall {
+	if g.busy == nil {
+		g.busy = make(map[int64]struct{})
 	}
-	seen := make(map[userKey]struct{}, len(g.pending))
-	users := make(map[int64]struct{}, len(g.pending))
 	var group []*spinCall
 	rest := g.pending[:0]
 	for _, c := range g.pending {
-		k := userKey{c.sp.UserID, c.sp.Key}
-		_, dup := seen[k]
-		// One spin per player in a group: the set-based debit updates each
-		// user row once. (A player's spins at one machine are sequential
-		// anyway; this only holds back a second machine's spin.)
-		_, again := users[c.sp.UserID]
-		if dup || again || len(group) == maxSpinGroup {
-			c.state = callPending // the leader among them too: the lead passes on after this group
+		_, busy := g.busy[c.sp.UserID]
+		if busy || len(group) == maxSpinGroup || (c != leader && c.state != callPending) {
+			if c == leader {
+				c.state = callPending // the lead passes on after this group
+			}
 			rest = append(rest, c)
 			continue
 		}
-		seen[k] = struct{}{}
-		users[c.sp.UserID] = struct{}{}
+		g.busy[c.sp.UserID] = struct{}{}
 		c.state = callTaken
 		group = append(group, c)
 	}
@@ -365,6 +379,16 @@ func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*s
 	arg, err := json.Marshal(input)
 	if err != nil {
 		return fmt.Errorf("encode spins: %w", err)
+	}
+	// The users' rows are locked first, in id order, as a round's
+	// settlement locks its players: a group that locked them in any other
+	// order could deadlock with one.
+	ids := make([]int64, len(input))
+	for i, r := range input {
+		ids[i] = r.UID
+	}
+	if _, err := tx.Statement.ConnPool.ExecContext(ctx, `SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids); err != nil {
+		return errSettleAlone{err}
 	}
 	res, err := tx.Statement.ConnPool.QueryContext(ctx, settleSpinsPostgresSQL, string(arg), now)
 	if err != nil {

@@ -23,6 +23,7 @@ type blockerKey struct{}
 // is what the fault returns at any other step.
 func holdLead(t *testing.T, s *store.Store, want int, fail func(ctx context.Context, step string) error) (wait func()) {
 	t.Helper()
+	store.SetSpinLeaders(s, 1) // the holder's is the only group in flight
 	holder := newUser(t, s, fmt.Sprint("Holder", want), 100)
 	released := make(chan struct{})
 	store.SetFault(s, func(ctx context.Context, step string) error {

@@ -37,6 +37,10 @@ type Store struct {
 	// with SQLite it is a pool of read-only connections that WAL lets run
 	// alongside the writer.
 	rdb *gorm.DB
+	// ndb takes nonces (TakeNonce). With PostgreSQL it is a small pool of
+	// its own whose commits do not wait for the disk: see TakeNonce. Else
+	// it is wdb.
+	ndb *gorm.DB
 	// pools are closed by Close (one for PostgreSQL, two for SQLite).
 	pools []*sql.DB
 
@@ -82,6 +86,11 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		s.Close()
 		return nil, s.wrap("open store", err)
+	}
+	if s.backend == backendPostgres {
+		// Two groups of spins at a time: one is written while the other's
+		// commit flushes. (SQLite has one writer.)
+		s.spins.limit = 2
 	}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
