@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imperio-casino/imperio"
@@ -38,6 +39,17 @@ type Session struct {
 	writeCtx   context.Context
 	abortWrite context.CancelFunc
 
+	// The writer runs only while there is something to write (an idle
+	// socket holds no goroutine but its reader): served is set once the
+	// session is served, writing while a writer goroutine runs, and
+	// writerDone is closed when the writer has closed the transport.
+	served     atomic.Bool
+	writing    atomic.Bool
+	writerDone chan struct{}
+	// pinger pings the client every pingInterval, from a goroutine of its
+	// own only while it pings.
+	pinger *time.Timer
+
 	mu    sync.Mutex
 	rooms map[string]struct{} // rooms it is a member of, kept by the rooms
 
@@ -61,6 +73,7 @@ func newSession(h *Hub, p Player, t transport) *Session {
 
 		writeCtx:   writeCtx,
 		abortWrite: abortWrite,
+		writerDone: make(chan struct{}),
 	}
 }
 
@@ -93,14 +106,13 @@ func (h *Hub) serve(p Player, t transport) {
 	for _, name := range h.seatsOf(p.ID) {
 		_ = h.route(name, roomCmd{kind: cmdEnter, s: s, role: rolePlayer}, false)
 	}
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		s.writeLoop()
-	}()
+	s.served.Store(true)
+	s.wakeWriter() // the welcome, and anything queued meanwhile
+	s.pinger = time.AfterFunc(pingInterval, s.ping)
 	s.readLoop()
 	s.close(CloseNormal, "")
-	<-writerDone
+	<-s.writerDone
+	s.pinger.Stop()
 	s.leaveAll()
 	h.unregister(s)
 	s.log.Debug("socket closed", "code", s.closeCode, "reason", s.closeWhy)
@@ -129,6 +141,7 @@ func (s *Session) enqueue(msg []byte) bool {
 	}
 	select {
 	case s.send <- msg:
+		s.wakeWriter()
 		return true
 	default:
 		s.log.Warn("closing slow socket", "queue", cap(s.send))
@@ -146,13 +159,34 @@ func (s *Session) close(code int, reason string) {
 			s.abortWrite()
 		}
 		close(s.done)
+		s.wakeWriter() // the writer sends the close
 	})
 }
 
+// wakeWriter starts the writer unless it runs (or the session is not
+// served: hub tests read the queue of such sessions themselves).
+func (s *Session) wakeWriter() {
+	if s.served.Load() && s.writing.CompareAndSwap(false, true) {
+		go s.writeLoop()
+	}
+}
+
+// writeLoop drains the queue and returns when it is empty; a frame queued
+// after it saw the queue empty starts another (wakeWriter). When the
+// session is closed, it flushes what is queued (unless the socket was slow)
+// and closes the transport, and no writer starts again.
 func (s *Session) writeLoop() {
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
 	for {
+		select {
+		case <-s.done:
+			if s.closeCode != CloseSlow {
+				s.flush()
+			}
+			s.t.Close(s.closeCode, s.closeWhy)
+			close(s.writerDone)
+			return // writing stays set: the socket is done
+		default:
+		}
 		select {
 		case msg := <-s.send:
 			if err := s.write(msg); err != nil {
@@ -160,25 +194,43 @@ func (s *Session) writeLoop() {
 				// aborts the write): close with the code it was closed with.
 				s.close(CloseGoingAway, "")
 				s.t.Close(s.closeCode, s.closeWhy)
-				return
-			}
-		case <-ping.C:
-			ctx, cancel := context.WithTimeout(s.writeCtx, pingTimeout)
-			err := s.t.Ping(ctx)
-			cancel()
-			if err != nil {
-				s.close(CloseGoingAway, "ping timeout")
-				s.t.Close(s.closeCode, s.closeWhy)
+				close(s.writerDone)
 				return
 			}
 		case <-s.done:
-			if s.closeCode != CloseSlow {
-				s.flush()
+		default:
+			s.writing.Store(false)
+			// A frame queued (or a close) between the empty queue and
+			// the store above found the writer still running: look again.
+			if (len(s.send) == 0 && !isClosed(s.done)) || !s.writing.CompareAndSwap(false, true) {
+				return
 			}
-			s.t.Close(s.closeCode, s.closeWhy)
-			return
 		}
 	}
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// ping checks that the client still answers, every pingInterval.
+func (s *Session) ping() {
+	if isClosed(s.done) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.writeCtx, pingTimeout)
+	err := s.t.Ping(ctx)
+	cancel()
+	if err != nil {
+		s.close(CloseGoingAway, "ping timeout")
+		return
+	}
+	s.pinger.Reset(pingInterval)
 }
 
 // flush writes what is already queued, for a clean close.

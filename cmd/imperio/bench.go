@@ -485,10 +485,15 @@ func rss(pid int) int64 {
 
 // goMemory is the Go heap and stacks in use by this process, after a GC.
 func goMemory() int64 {
+	heap, stack := goMemoryParts()
+	return heap + stack
+}
+
+func goMemoryParts() (heap, stack int64) {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return int64(m.HeapInuse + m.StackInuse)
+	return int64(m.HeapInuse), int64(m.StackInuse)
 }
 
 // --- Load processes ---------------------------------------------------

@@ -164,9 +164,10 @@ func (b *bench) idle(ctx context.Context) error {
 		return benchJob{Kind: "idle", Addrs: t.addrs[:1], Users: users, Sockets: hi - lo}
 	})
 	inProcess := len(b.o.addrs) == 0
-	var m0, r0 int64
+	var m0, r0, h0, s0 int64
 	if inProcess {
-		m0 = goMemory()
+		h0, s0 = goMemoryParts()
+		m0 = h0 + s0
 	}
 	if t.pid != 0 {
 		r0 = rss(t.pid)
@@ -177,9 +178,10 @@ func (b *bench) idle(ctx context.Context) error {
 	}
 	ps.begin()
 	time.Sleep(time.Second) // welcomes sent, queues idle
-	var m1, r1 int64
+	var m1, r1, h1, s1 int64
 	if inProcess {
-		m1 = goMemory()
+		h1, s1 = goMemoryParts()
+		m1 = h1 + s1
 	}
 	if t.pid != 0 {
 		r1 = rss(t.pid)
@@ -195,16 +197,19 @@ func (b *bench) idle(ctx context.Context) error {
 			row.RefNote += "; " + note
 		}
 		b.add(row, met(raw.goPer > 0 && per <= 1.3*raw.goPer))
+		b.add(benchRow{Scenario: "idle", Metric: "imperio heap per socket", Value: float64(h1-h0) / float64(n), Unit: "bytes", Reference: raw.heapPer, RefNote: "raw heap, this run"}, nil)
+		b.add(benchRow{Scenario: "idle", Metric: "imperio stack per socket", Value: float64(s1-s0) / float64(n), Unit: "bytes", Reference: raw.stackPer, RefNote: "raw stack, this run"}, nil)
 		b.add(benchRow{Scenario: "idle", Metric: "imperio heap+stack per socket vs reference reader+writer", Value: per, Unit: "bytes", Reference: refWSIdleTwo, RefNote: "reference, reader+writer"}, nil)
 	}
-	if r1 > 0 {
-		b.add(benchRow{Scenario: "idle", Metric: "raw RSS per socket", Value: raw.rssPer, Unit: "bytes"}, nil)
+	// The RSS of an in-process server reuses what the raw run freed: it
+	// is only a figure for a server of its own.
+	if r1 > 0 && !inProcess {
 		b.add(benchRow{Scenario: "idle", Metric: "imperio RSS per socket", Value: float64(r1-r0) / float64(n), Unit: "bytes", Reference: raw.rssPer, RefNote: "raw RSS, this run"}, nil)
 	}
 	return nil
 }
 
-type rawIdle struct{ goPer, rssPer float64 }
+type rawIdle struct{ goPer, heapPer, stackPer, rssPer float64 }
 
 // idleRaw holds n sockets on a bare coder/websocket server in this process,
 // one goroutine each, and measures its memory per socket.
@@ -218,16 +223,19 @@ func (b *bench) idleRaw(ctx context.Context, n int) (rawIdle, error) {
 	jobs := b.splitJobs(n, func(lo, hi int) benchJob {
 		return benchJob{Kind: "ws-idle", Addrs: []string{srv.addr}, Path: "/idle", Sockets: hi - lo}
 	})
-	m0, r0 := goMemory(), rss(os.Getpid())
+	h0, s0 := goMemoryParts()
+	r0 := rss(os.Getpid())
 	ps, err := b.runParts(ctx, jobs)
 	if err != nil {
 		return rawIdle{}, err
 	}
 	ps.begin()
 	time.Sleep(time.Second)
-	m1, r1 := goMemory(), rss(os.Getpid())
+	h1, s1 := goMemoryParts()
+	r1 := rss(os.Getpid())
 	ps.end(nil)
-	return rawIdle{goPer: float64(m1-m0) / float64(n), rssPer: float64(r1-r0) / float64(n)}, nil
+	per := func(a, b int64) float64 { return float64(b-a) / float64(n) }
+	return rawIdle{goPer: per(h0+s0, h1+s1), heapPer: per(h0, h1), stackPer: per(s0, s1), rssPer: per(r0, r1)}, nil
 }
 
 // --- table ------------------------------------------------------------
