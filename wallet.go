@@ -143,7 +143,13 @@ type Stake struct {
 	Game    string
 }
 
-// Balance is a player's coins after a change.
+// Holding is a player's coins by name, for the richest leaderboard.
+type Holding struct {
+	Username string `json:"username"`
+	Coins    int64  `json:"coins"`
+}
+
+// Balance is a user's coins after a change.
 type Balance struct {
 	UserID int64 `json:"user_id"`
 	Coins  int64 `json:"coins"`
