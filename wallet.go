@@ -129,6 +129,10 @@ type TableRound struct {
 	Game     string
 	Room     string
 	Fairness json.RawMessage
+	// Fence is the room lease's fencing token when instances share rooms:
+	// the round opens only while it is the room's latest (see
+	// store.TakeRoom). Zero: no fencing (one instance).
+	Fence int64
 }
 
 // Stake debits a player's stake (a bet, a double, a split, insurance) into
