@@ -41,7 +41,7 @@ type Fencer interface {
 
 // Bus topics of the cluster.
 const (
-	topicRooms     = "rooms"  // every instance's room list, each second
+	topicRooms      = "rooms" // every instance's room list, each second
 	topicInstPrefix = "inst:" // + instance: commands to it, frames for its sockets
 )
 
@@ -745,4 +745,3 @@ func (h *Hub) Halt() {
 		s.close(CloseGoingAway, "")
 	}
 }
-
