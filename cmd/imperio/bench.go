@@ -167,6 +167,7 @@ type benchConds struct {
 	Cores     int      `json:"cores"`
 	GoVersion string   `json:"go"`
 	Database  string   `json:"database"`
+	Bus       string   `json:"bus"`
 	Servers   []string `json:"servers"`
 	InProcess bool     `json:"in_process"`
 	Procs     int      `json:"load_processes"`
@@ -184,6 +185,7 @@ type bench struct {
 	dial   dialers
 	// profile, when set, receives a CPU profile of the measured phases.
 	profile io.Writer
+	getenv  func(string) string
 }
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -194,7 +196,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return err
 	}
-	b := &bench{o: o, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	b := &bench{o: o, getenv: getenv, stderr: stderr, log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	id := make([]byte, 3)
 	_, _ = rand.Read(id)
 	b.runID = hex.EncodeToString(id)
@@ -257,8 +259,8 @@ func printBench(w io.Writer, r *benchReport) {
 	if !c.InProcess {
 		where = strings.Join(c.Servers, ", ")
 	}
-	fmt.Fprintf(w, "imperio bench, %s: %d cores, %s, database %s, server %s, %d load processes, %s phases, load average before %s\n\n",
-		r.Started.Format(time.RFC3339), c.Cores, c.GoVersion, c.Database, where, c.Procs, c.Duration, c.LoadAvg)
+	fmt.Fprintf(w, "imperio bench, %s: %d cores, %s, database %s, bus %s, server %s, %d load processes, %s phases, load average before %s\n\n",
+		r.Started.Format(time.RFC3339), c.Cores, c.GoVersion, c.Database, c.Bus, where, c.Procs, c.Duration, c.LoadAvg)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "scenario\tmetric\tvalue\tunit\treference\tratio\ttarget")
 	for _, row := range r.Rows {
@@ -336,6 +338,11 @@ func (b *bench) startTarget(ctx context.Context, instances int, env map[string]s
 			return "1000"
 		case "IMPERIO_LOG_LEVEL":
 			return "error"
+		case "IMPERIO_REDIS_URL":
+			return b.getenv(k)
+		case "IMPERIO_REDIS_PREFIX":
+			// The run's keys apart from any other user of that Redis.
+			return "imperio-bench-" + b.runID + ":"
 		}
 		return ""
 	}
@@ -360,6 +367,10 @@ func (b *bench) startTarget(ctx context.Context, instances int, env map[string]s
 		return nil, fmt.Errorf("open database: %w", err)
 	}
 	b.report.Conditions.Database = st.Backend()
+	b.report.Conditions.Bus = "in process"
+	if cfg.RedisURL != "" {
+		b.report.Conditions.Bus = "redis"
+	}
 	t := &benchTarget{store: st, issuer: auth.New(auth.Config{Secret: cfg.JWTSecret, TokenTTL: time.Hour}, st, nil)}
 	if len(b.o.addrs) > 0 {
 		t.addrs = b.o.addrs
@@ -368,31 +379,25 @@ func (b *bench) startTarget(ctx context.Context, instances int, env map[string]s
 		return t, nil
 	}
 	t.pid = os.Getpid()
+	// Without Redis the instances share one in-process bus; with
+	// IMPERIO_REDIS_URL each has its own Redis bus, as separate processes do.
 	bus := hub.NewMemoryBus()
 	var (
 		servers []*server
 		https   []*http.Server
 	)
-	for i := range instances {
-		c := cfg
-		c.Instance = fmt.Sprintf("bench-%d", i+1)
-		srv := wire(c, st, b.log, append([]func(*hub.Options){func(o *hub.Options) { o.Bus = bus; o.Tables = 0; o.Rooms = nil }}, tune...)...)
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		hs := &http.Server{Handler: srv.handler, ReadHeaderTimeout: 10 * time.Second}
-		go hs.Serve(ln)
-		servers = append(servers, srv)
-		https = append(https, hs)
-		t.addrs = append(t.addrs, ln.Addr().String())
-	}
-	t.close = func() {
+	closeAll := func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		for i, srv := range servers {
-			https[i].Close()
+			if i < len(https) {
+				https[i].Close()
+			}
 			srv.hub.Shutdown(ctx)
+			if srv.redis != nil {
+				srv.bus.Close()
+				srv.redis.Close()
+			}
 		}
 		st.VoidOpenRounds(ctx, "", "bench over")
 		st.Close()
@@ -400,6 +405,32 @@ func (b *bench) startTarget(ctx context.Context, instances int, env map[string]s
 			os.RemoveAll(tmp)
 		}
 	}
+	for i := range instances {
+		c := cfg
+		c.Instance = fmt.Sprintf("bench-%s-%d", b.runID, i+1)
+		own := func(o *hub.Options) {
+			if cfg.RedisURL == "" {
+				o.Bus = bus
+			}
+			o.Tables, o.Rooms = 0, nil
+		}
+		srv, err := wire(c, st, b.log, append([]func(*hub.Options){own}, tune...)...)
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		servers = append(servers, srv)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			closeAll()
+			return nil, err
+		}
+		hs := &http.Server{Handler: srv.handler, ReadHeaderTimeout: 10 * time.Second}
+		go hs.Serve(ln)
+		https = append(https, hs)
+		t.addrs = append(t.addrs, ln.Addr().String())
+	}
+	t.close = closeAll
 	return t, nil
 }
 
