@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/imperio-casino/imperio/games/blackjack"
 	"github.com/imperio-casino/imperio/hub"
@@ -401,7 +402,8 @@ func (b *bench) signup(ctx context.Context) error {
 		return err
 	}
 	defer t.close()
-	// The password-hash ceiling: bcrypt at the server's cost on every core.
+	// The password-hash ceiling: bcrypt at the server's cost (the default)
+	// on every core. The server itself hashes on every core but one.
 	b.progress("signup: password-hash ceiling")
 	var hashes atomic.Int64
 	hctx, cancel := context.WithTimeout(ctx, min(b.o.duration, 5*time.Second))
@@ -410,7 +412,7 @@ func (b *bench) signup(ctx context.Context) error {
 	for range runtime.NumCPU() {
 		wg.Go(func() {
 			for hctx.Err() == nil {
-				if _, err := t.issuer.HashPassword("correct horse battery"); err == nil {
+				if _, err := bcrypt.GenerateFromPassword([]byte("correct horse battery"), bcrypt.DefaultCost); err == nil {
 					hashes.Add(1)
 				}
 			}
@@ -461,7 +463,7 @@ func (b *bench) signup(ctx context.Context) error {
 		return err
 	}
 	rate := float64(signups.Load()) / elapsed.Seconds()
-	b.add(benchRow{Scenario: "signup", Metric: "password hashes/s (ceiling)", Value: ceiling, Unit: "1/s"}, nil)
+	b.add(benchRow{Scenario: "signup", Metric: "password hashes/s (ceiling, every core)", Value: ceiling, Unit: "1/s"}, nil)
 	b.add(benchRow{Scenario: "signup", Metric: "signups/s during spins", Value: rate, Unit: "1/s", Reference: ceiling, RefNote: "hash ceiling", Target: ">= 0.9x ceiling"}, met(rate >= 0.9*ceiling))
 	qp99, sp99 := ms(quiet.hist("spin").quantile(0.99)), ms(storm.hist("spin").quantile(0.99))
 	b.add(benchRow{Scenario: "signup", Metric: "spin p99 quiet", Value: qp99, Unit: "ms"}, nil)
