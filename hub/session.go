@@ -189,6 +189,8 @@ func (s *Session) wakeWriter() {
 // session is closed, it flushes what is queued (unless the socket was slow)
 // and closes the transport, and no writer starts again.
 func (s *Session) writeLoop() {
+	var dl writeDeadline
+	defer dl.release()
 	for {
 		select {
 		case <-s.done:
@@ -202,7 +204,8 @@ func (s *Session) writeLoop() {
 		}
 		select {
 		case msg := <-s.send:
-			if err := s.write(msg); err != nil {
+			s.hub.opts.Metrics.deliveries.Inc()
+			if err := s.t.Write(dl.context(s.writeCtx), msg); err != nil {
 				// The session may have been closed already (as slow, which
 				// aborts the write): close with the code it was closed with.
 				s.close(CloseGoingAway, "")
@@ -257,6 +260,30 @@ func (s *Session) flush() {
 		default:
 			return
 		}
+	}
+}
+
+// writeDeadline bounds the writes of one run of the writer. A context with
+// a deadline costs allocations and a timer, so one serves the writes of a
+// second: each write still has from writeTimeout-1s to writeTimeout.
+type writeDeadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	renew  time.Time
+}
+
+func (d *writeDeadline) context(parent context.Context) context.Context {
+	if now := time.Now(); d.ctx == nil || now.After(d.renew) {
+		d.release()
+		d.ctx, d.cancel = context.WithTimeout(parent, writeTimeout)
+		d.renew = now.Add(time.Second)
+	}
+	return d.ctx
+}
+
+func (d *writeDeadline) release() {
+	if d.cancel != nil {
+		d.cancel()
 	}
 }
 
