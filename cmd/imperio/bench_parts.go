@@ -451,7 +451,7 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 						action = "hit"
 					}
 					act("table.action", map[string]any{"action": action})
-				case ev.Kind == "round_end":
+				case ev.Kind == "round_end" && i%per == 0: // one player counts the table's rounds
 					p.count("rounds", 1)
 				case ev.Kind == "waiting":
 					act("table.bet", map[string]any{"amount": 10})
