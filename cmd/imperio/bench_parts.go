@@ -271,7 +271,7 @@ func relayPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 		}
 	}
 	var wg sync.WaitGroup
-	var firstErr atomic.Value
+	var setupErr atomic.Value
 	sem := make(chan struct{}, 32)
 	for r, room := range job.Rooms {
 		sem <- struct{}{}
@@ -289,14 +289,14 @@ func relayPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 					_, err = request(c, &ans[i], typ, "enter", map[string]any{"room": room})
 				}
 				if err != nil {
-					firstErr.CompareAndSwap(nil, err)
+					setupErr.CompareAndSwap(nil, err)
 					return
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if err, _ := firstErr.Load().(error); err != nil {
+	if err, _ := setupErr.Load().(error); err != nil {
 		ctl.ready <- err
 		closeAll(conns)
 		return nil
@@ -366,7 +366,7 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 		}
 	}
 	var wg sync.WaitGroup
-	var firstErr atomic.Value
+	var setupErr atomic.Value
 	sem := make(chan struct{}, 32)
 	for t, room := range job.Rooms {
 		sem <- struct{}{}
@@ -384,14 +384,14 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 					_, err = request(c, &ans[i], typ, "enter", map[string]any{"room": room})
 				}
 				if err != nil {
-					firstErr.CompareAndSwap(nil, fmt.Errorf("%s: %w", room, err))
+					setupErr.CompareAndSwap(nil, fmt.Errorf("%s: %w", room, err))
 					return
 				}
 			}
 		})
 	}
 	wg.Wait()
-	if err, _ := firstErr.Load().(error); err != nil {
+	if err, _ := setupErr.Load().(error); err != nil {
 		ctl.ready <- err
 		closeAll(conns)
 		return nil
