@@ -407,12 +407,13 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 		me := job.Users[i].Name
 		wg.Go(func() {
 			var sentAt time.Time
+			var sentWhat string
 			n := 0
 			act := func(typ string, data map[string]any) {
 				n++
 				data["room"] = room
 				if typ == "table.action" {
-					sentAt = time.Now()
+					sentAt, sentWhat = time.Now(), data["action"].(string)
 				}
 				if c.send(typ, "a"+strconv.Itoa(n), data) != nil {
 					p.fail("send failed")
@@ -433,6 +434,7 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 				if !sentAt.IsZero() {
 					ns, _ := strconv.ParseInt(f.Re, 10, 64)
 					p.observe("action", time.Unix(0, ns).Sub(sentAt))
+					p.observe("action "+sentWhat, time.Unix(0, ns).Sub(sentAt))
 					p.count("actions", 1)
 					sentAt = time.Time{}
 				}

@@ -272,6 +272,12 @@ func (b *bench) table(ctx context.Context) error {
 	b.add(benchRow{Scenario: "table", Metric: "actions/s", Value: actions / wall.Seconds(), Unit: "1/s"}, nil)
 	b.add(benchRow{Scenario: "table", Metric: "rounds", Value: float64(p.Counts["rounds"]), Unit: "count"}, nil)
 	b.latencyRows("table", "action to broadcast", p.hist("action"), 10, 0, "")
+	for _, a := range []string{"hit", "stand", "no_insurance"} {
+		if h := p.hist("action " + a); h.N > 0 {
+			b.add(benchRow{Scenario: "table", Metric: "  " + a + " p50", Value: ms(h.quantile(0.50)), Unit: "ms"}, nil)
+			b.add(benchRow{Scenario: "table", Metric: "  " + a + " p99", Value: ms(h.quantile(0.99)), Unit: "ms"}, nil)
+		}
+	}
 	if actions > 0 && cpu > 0 {
 		b.add(benchRow{Scenario: "table", Metric: "server CPU", Value: cpu.Seconds() / wall.Seconds() * 100, Unit: "% of a core", RefNote: b.inProcessNote()}, nil)
 	}
