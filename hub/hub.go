@@ -129,6 +129,7 @@ type Hub struct {
 	owned   map[string]Lease       // leases of the rooms run here
 	remote  map[string]*remoteRoom // rooms run elsewhere that local sockets are in
 	peers   map[string]peer        // other instances, by name
+	taking  map[string]chan struct{} // rooms being taken over here: closed when done
 	halted  atomic.Bool
 }
 
@@ -219,6 +220,7 @@ func New(opts Options) *Hub {
 		owned:      make(map[string]Lease),
 		remote:     make(map[string]*remoteRoom),
 		peers:      make(map[string]peer),
+		taking:     make(map[string]chan struct{}),
 		leaderNews: make(chan struct{}, 1),
 	}
 	h.unsubs = append(h.unsubs,

@@ -300,6 +300,22 @@ func (h *Hub) route(name string, c roomCmd, create bool) error {
 		}
 		r = h.startRoomLocked(name, g)
 	}
+	return h.deliverLocked(r, c)
+}
+
+// deliver hands c to room r if r still runs here.
+func (h *Hub) deliver(r *room, c roomCmd) error {
+	h.mu.Lock()
+	if h.registry[r.name] != r {
+		h.mu.Unlock()
+		return imperio.Errorf(imperio.EUnavailable, "The table moved; try again in a moment.")
+	}
+	return h.deliverLocked(r, c)
+}
+
+// deliverLocked hands c to r; h.mu is held on entry and released. It blocks
+// while the room's inbox is full, up to a bound.
+func (h *Hub) deliverLocked(r *room, c roomCmd) error {
 	r.pending++
 	h.mu.Unlock()
 	defer func() {

@@ -196,6 +196,32 @@ func TestManyInstances(t *testing.T) {
 		})
 	})
 
+	t.Run("WatchSlotsElsewhere", func(t *testing.T) {
+		// The spinner plays on A; the railbird on C watches the reels.
+		onA := a.dial(spinner)
+		onA.expect("welcome")
+		onA.answer(onA.send("slots.spin", map[string]any{"machine": "cherry-charm", "bet": 5}))
+		eventually(t, "C lists the spinner's machine", func() bool {
+			for _, i := range c.srv.hub.Rooms() {
+				if i.Room == "slots:cherry-charm:spinner" && i.Instance == "a" {
+					return true
+				}
+			}
+			return false
+		})
+		if f := onC.answer(onC.send("room.watch", map[string]any{"room": "slots:cherry-charm:spinner"})); f.Type != "room.joined" {
+			t.Fatalf("watch the spinner's machine from C: %s %s", f.Type, f.Data)
+		}
+		f := onA.answer(onA.send("slots.spin", map[string]any{"machine": "cherry-charm", "bet": 5}))
+		r := decode[spinResult](t, f.Data)
+		onC.next(func(f frame) bool {
+			return f.Type == "room.event" && f.Room == "slots:cherry-charm:spinner" && strings.Contains(string(f.Data), r.RoundID)
+		})
+		if f := onC.answer(onC.send("room.leave", map[string]any{"room": "slots:cherry-charm:spinner"})); f.Type != "room.left" {
+			t.Fatalf("leave: %s %s", f.Type, f.Data)
+		}
+	})
+
 	t.Run("OwnerDiesMidRound", func(t *testing.T) {
 		before := b.coins(player)
 		f := placeBets(onB, room, []map[string]any{{"kind": "black", "amount": 25}})
