@@ -187,7 +187,9 @@ func TestManyInstances(t *testing.T) {
 		}
 		// The spectator on C sees the bettor's round to its end; chat
 		// crosses instances both ways.
-		onC.next(func(f frame) bool { return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"round_end"`) })
+		onC.next(func(f frame) bool {
+			return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"round_end"`)
+		})
 		onC.send("chat.send", map[string]any{"room": room, "text": "nice spin"})
 		onB.next(func(f frame) bool { return f.Type == "chat.message" && strings.Contains(string(f.Data), "nice spin") })
 		eventually(t, "the bettor's coins match the ledger", func() bool {
@@ -248,7 +250,9 @@ func TestManyInstances(t *testing.T) {
 		if f.Type != "table.accepted" {
 			t.Fatalf("bet after the takeover: %s %s", f.Type, f.Data)
 		}
-		onC.next(func(f frame) bool { return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"round_end"`) })
+		onC.next(func(f frame) bool {
+			return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"round_end"`)
+		})
 		var owner string
 		for _, i := range c.srv.hub.Rooms() {
 			if i.Room == room {
