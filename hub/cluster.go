@@ -462,6 +462,7 @@ func (h *Hub) proxyFor(origin, sid string, p Player, create bool) *Session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if s := h.proxies[key]; s != nil {
+		s.lastUsed.Store(time.Now().UnixNano())
 		return s
 	}
 	if !create {
@@ -473,8 +474,39 @@ func (h *Hub) proxyFor(origin, sid string, p Player, create bool) *Session {
 		done:  make(chan struct{}),
 		rooms: make(map[string]struct{}),
 	}
+	s.lastUsed.Store(time.Now().UnixNano())
 	h.proxies[key] = s
 	return s
+}
+
+// reapProxies forgets proxies that are in no room and unused for a while,
+// and takes out of their rooms the proxies of an instance gone quiet (it
+// died: its sockets are gone), as their sockets' closing would have.
+func (h *Hub) reapProxies() {
+	quiet := 3*time.Second + h.opts.LeaseTTL
+	h.mu.Lock()
+	var gone []*Session
+	for key, s := range h.proxies {
+		idle := time.Since(time.Unix(0, s.lastUsed.Load())) > quiet
+		if !idle {
+			continue
+		}
+		p, alive := h.peers[s.origin]
+		if alive && time.Since(p.at) < quiet {
+			if len(s.roomNames()) == 0 {
+				delete(h.proxies, key)
+			}
+			continue
+		}
+		delete(h.proxies, key)
+		gone = append(gone, s)
+	}
+	h.mu.Unlock()
+	for _, s := range gone {
+		for _, name := range s.roomNames() {
+			_ = h.route(name, roomCmd{kind: cmdGone, s: s}, false)
+		}
+	}
 }
 
 // dropIdleProxy forgets a proxy session that is in no room.
@@ -510,6 +542,7 @@ func (h *Hub) clusterLoop() {
 		h.watchRooms()
 		if n%sweepEvery == 0 {
 			h.sweepOrphans()
+			h.reapProxies()
 		}
 	}
 }
