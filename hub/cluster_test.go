@@ -160,3 +160,33 @@ func TestDeadInstanceLeavesRooms(t *testing.T) {
 		t.Fatalf("%d proxies of a dead instance kept", n)
 	}
 }
+
+// TestIdleTableReleasesLease: a table opened by a player gives its lease up
+// when it closes idle, so that any instance may open it again.
+func TestIdleTableReleasesLease(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	leases := NewMemoryLeases()
+	h := New(Options{
+		Instance: "a", Wallet: st, Bus: NewMemoryBus(), Leases: leases, LeaseTTL: time.Hour,
+		RoomIdle: 50 * time.Millisecond, DrainTimeout: 100 * time.Millisecond,
+		NewSource: func() fair.Source { return fair.NewSeeded(1) },
+	})
+	e := &testEnv{t: t, h: h, st: st}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		h.Shutdown(ctx)
+	})
+	c := e.dial(e.user("opal"))
+	if f := c.answer(c.send(TypeRoomJoin, map[string]any{"room": "roulette:opal"})); f.Type != TypeRoomJoined {
+		t.Fatalf("open a table: %s", f)
+	}
+	if l, held, _ := leases.Holder(context.Background(), "roulette:opal"); !held || l.Owner != "a" {
+		t.Fatalf("lease of the new table: %+v %v", l, held)
+	}
+	c.answer(c.send(TypeRoomLeave, map[string]any{"room": "roulette:opal"}))
+	eventually(t, "the idle table's lease released", func() bool {
+		_, held, _ := leases.Holder(context.Background(), "roulette:opal")
+		return !held
+	})
+}

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"sync/atomic"
@@ -344,6 +345,17 @@ func (h *Hub) closeIdle(r *room) bool {
 		return false
 	}
 	delete(h.registry, r.name)
+	if l, ok := h.owned[r.name]; ok {
+		// An idle table gives its lease up: another instance may open it.
+		delete(h.owned, r.name)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.LeaseTTL)
+			defer cancel()
+			if err := h.opts.Leases.Release(ctx, l); err != nil {
+				h.log.Warn("release lease", "room", l.Room, "err", err)
+			}
+		}()
+	}
 	h.markLobby()
 	return true
 }
