@@ -78,6 +78,7 @@ type benchOptions struct {
 	bigwins    int
 	signupers  int
 	bigwinMult int64
+	spinRate   float64
 }
 
 func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer) (string, benchOptions, error) {
@@ -107,6 +108,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.IntVar(&o.members, "members", 8, "relay: members per room")
 	fs.Float64Var(&o.rate, "rate", 5, "relay: chat lines per second per member")
 	fs.IntVar(&o.bigwins, "bigwins", 10, "fanout: big wins to announce")
+	fs.Float64Var(&o.spinRate, "spin-rate", 0, "spin and signup: spins per second per player (open loop); 0: back to back")
 	fs.IntVar(&o.signupers, "signups", 8, "signup: concurrent registrations")
 	fs.Int64Var(&o.bigwinMult, "bigwin-multiplier", 2, "fanout: the server's IMPERIO_BIGWIN_MULTIPLIER (set for the in-process server; give the running server's)")
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
@@ -138,7 +140,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	if o.sockets < 1 || o.sockets > 100_000 || o.clients < 1 || o.clients > 5000 || o.procs < 0 || o.procs > 16 {
 		return "", o, errors.New("bench: --sockets is 1..100000, --clients 1..5000, --procs 0..16")
 	}
-	if o.tables < 1 || o.players < 1 || o.players > 7 || o.spectators < 0 || o.rooms < 1 || o.members < 2 || o.rate <= 0 || o.rate > 100 || o.bigwins < 1 || o.signupers < 1 {
+	if o.tables < 1 || o.players < 1 || o.players > 7 || o.spectators < 0 || o.rooms < 1 || o.members < 2 || o.rate <= 0 || o.rate > 100 || o.spinRate < 0 || o.spinRate > 1000 || o.bigwins < 1 || o.signupers < 1 {
 		return "", o, errors.New("bench: sizes must be positive (players 1..7, members 2 or more, rate up to 100/s)")
 	}
 	return scenario, o, nil

@@ -195,6 +195,11 @@ func spinPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *bench
 	err := connectAll(ctx, len(job.Users), func(i int) error {
 		c, err := d.open(ctx, job.Addrs[i%len(job.Addrs)], job.Users[i].Token, sourceAddr(job.Proc, i), func(f benchFrame, _ time.Time) { ans[i].deliver(f) })
 		conns[i] = c
+		if err == nil {
+			// A warm-up spin, not measured: the first opens the player's
+			// slot room and makes their seed pair.
+			_, err = request(c, &ans[i], "slots.spin", "warm-up", map[string]any{"machine": "cherry-charm", "bet": 5})
+		}
 		return err
 	})
 	ctl.ready <- err
@@ -207,7 +212,28 @@ func spinPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *bench
 	var wg sync.WaitGroup
 	for i, c := range conns {
 		wg.Go(func() {
+			// With a rate, each player spins every interval (open loop,
+			// from a random phase); without, back to back.
+			var tick <-chan time.Time
+			if job.Rate > 0 {
+				interval := time.Duration(float64(time.Second) / job.Rate)
+				select {
+				case <-time.After(rand.N(interval)):
+				case <-stop:
+					return
+				}
+				t := time.NewTicker(interval)
+				defer t.Stop()
+				tick = t.C
+			}
 			for n := 0; ; n++ {
+				if tick != nil {
+					select {
+					case <-tick:
+					case <-stop:
+						return
+					}
+				}
 				select {
 				case <-stop:
 					return

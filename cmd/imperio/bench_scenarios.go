@@ -138,7 +138,7 @@ func (b *bench) spinPhase(ctx context.Context, t *benchTarget, prefix string, du
 		return nil, 0, 0, err
 	}
 	jobs := b.splitJobs(len(users), func(lo, hi int) benchJob {
-		return benchJob{Kind: "spin", Addrs: t.addrs[:1], Users: users[lo:hi]}
+		return benchJob{Kind: "spin", Addrs: t.addrs[:1], Users: users[lo:hi], Rate: b.o.spinRate}
 	})
 	return b.phase(ctx, t, jobs, during)
 }
