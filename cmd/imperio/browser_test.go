@@ -1,0 +1,603 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/imperio-casino/imperio"
+	"github.com/imperio-casino/imperio/auth"
+	"github.com/imperio-casino/imperio/games/blackjack"
+	"github.com/imperio-casino/imperio/games/crash"
+	"github.com/imperio-casino/imperio/games/fair"
+	"github.com/imperio-casino/imperio/games/roulette"
+	"github.com/imperio-casino/imperio/hub"
+	"github.com/imperio-casino/imperio/store/storetest"
+)
+
+// chromiumPath is Debian's Chromium, which the browser tests drive headless.
+const chromiumPath = "/usr/bin/chromium"
+
+// bjShoe stacks the first blackjack shoe: seat 1 gets T♥ 6♣ (16) and hits a
+// 5 to 21, seat 2 T♣ 7♦ (17) and stands, the dealer shows A♠ (insurance is
+// offered) over 9♦ and stands on 20.
+var bjShoe = []string{"TH", "TC", "AS", "6C", "7D", "9D", "5S", "2C", "3C", "4C", "8C", "8H"}
+
+// TestBrowser drives the embedded client in headless Chromium against a real
+// server: sign up and spin, read the history and verify a round, a
+// blackjack round played by two players through the buttons while a third
+// watches, bets of every kind on the roulette board, and a crash cash-out.
+// Every page must stay free of script errors, and every balance shown must
+// be the server's and equal its ledger.
+func TestBrowser(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		msg := fmt.Sprintf("%s not found (apt-get install -y chromium)", chromiumPath)
+		if os.Getenv("IMPERIO_TEST_REQUIRE_SERVICES") == "1" {
+			t.Fatalf("%s (IMPERIO_TEST_REQUIRE_SERVICES=1)", msg)
+		}
+		t.Skipf("!!! SKIPPING the browser tests: %s; set IMPERIO_TEST_REQUIRE_SERVICES=1 to make this fail", msg)
+	}
+	e := newTestEnv(t, storetest.OpenSQLite(t), nil, func(o *hub.Options) {
+		br := blackjack.DefaultRules()
+		br.BetTime, br.InsuranceTime, br.TurnTime, br.PauseTime = 20*time.Second, 20*time.Second, 20*time.Second, 500*time.Millisecond
+		o.TableRules = br
+		o.NewTable = func(r blackjack.Rules, now time.Time) (*blackjack.Table, error) {
+			return blackjack.NewTableWithShoe(r, fair.NewSeeded(7), bjShoe, now)
+		}
+		rr := roulette.DefaultRules()
+		rr.BetTime, rr.SpinTime, rr.PauseTime = 1500*time.Millisecond, 600*time.Millisecond, 800*time.Millisecond
+		o.RouletteRules = rr
+		cr := crash.DefaultRules()
+		cr.BetTime, cr.PauseTime = 3*time.Second, 500*time.Millisecond
+		o.CrashRules = cr
+		o.NewCrash = func(r crash.Rules, now time.Time) (*crash.Table, error) {
+			return crash.NewTableWithCrashPoints(r, crash.NewChain([]byte("browser test chain"), 10), []int64{135}, now)
+		}
+	})
+	b := startBrowser(t, e)
+
+	// Each subtest reports through its own t.
+	sub := func(t *testing.T) *testEnv { se := *e; se.t = t; return &se }
+	t.Run("SlotsHistoryFairness", func(t *testing.T) { testBrowserSlots(t, sub(t), b) })
+	t.Run("Blackjack", func(t *testing.T) { testBrowserBlackjack(t, sub(t), b) })
+	t.Run("Roulette", func(t *testing.T) { testBrowserRoulette(t, sub(t), b) })
+	t.Run("Crash", func(t *testing.T) { testBrowserCrash(t, sub(t), b) })
+	e.checkLedger()
+}
+
+// browser is one headless Chromium; each page is a tab in a browser context
+// of its own (its own cookies).
+type browser struct {
+	ctx       context.Context
+	base      string
+	artifacts string
+}
+
+func startBrowser(t *testing.T, e *testEnv) *browser {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromiumPath), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true), chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	ctx, cancel := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancel(); cancelAlloc() })
+	// The first action starts the browser, which lives as long as ctx: no
+	// deadline here.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start %s: %v", chromiumPath, err)
+	}
+	dir := os.Getenv("IMPERIO_TEST_ARTIFACTS")
+	if dir == "" {
+		dir = filepath.Join(repoRoot(t), "test-artifacts")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &browser{ctx: ctx, base: e.http.URL, artifacts: dir}
+}
+
+// repoRoot is the folder of go.mod, above the test's working directory.
+func repoRoot(t *testing.T) string {
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
+}
+
+// page is one tab, with the console errors it collected.
+type page struct {
+	t    *testing.T
+	b    *browser
+	name string
+	ctx  context.Context
+
+	mu   sync.Mutex
+	errs []string
+}
+
+func (b *browser) page(t *testing.T, name string, width, height int64) *page {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
+	p := &page{t: t, b: b, name: name, ctx: ctx}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
+		t.Fatalf("%s: open tab: %v", name, err)
+	}
+	console := chromedp.Console(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range console {
+			if err != nil {
+				return
+			}
+			if m.Type != chromedp.ConsoleError && !m.IsException() {
+				continue
+			}
+			// Feature detection asks for routes this server may not have
+			// (404), and the first /api/me of a signed-out page is a 401:
+			// the browser logs those answers, they are not script errors.
+			if m.Source == "network" && strings.Contains(m.URL, "/api/") {
+				continue
+			}
+			p.mu.Lock()
+			p.errs = append(p.errs, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
+			p.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		p.checkErrors()
+		cancel()
+		<-done
+	})
+	return p
+}
+
+// checkErrors fails the test for every script error the page logged.
+func (p *page) checkErrors() {
+	p.t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range p.errs {
+		p.t.Errorf("%s: page error: %s", p.name, e)
+	}
+	p.errs = nil
+}
+
+// do runs actions with a deadline; a failure saves a screenshot.
+func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		p.shot("FAILED-" + strings.ReplaceAll(what, " ", "-"))
+		p.t.Fatalf("%s: %s: %v", p.name, what, err)
+	}
+}
+
+// wait polls a JavaScript condition until it holds.
+func (p *page) wait(what, cond string) {
+	p.t.Helper()
+	cond = fmt.Sprintf("(() => { try { return !!(%s); } catch (e) { return false; } })()", cond)
+	p.do("wait for "+what, chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(25*time.Second)))
+}
+
+func (p *page) text(sel string) string {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS(sel)))
+	if err != nil {
+		p.t.Fatalf("%s: text of %s: %v", p.name, sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (p *page) eval(expr string, out any) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[json.RawMessage](expr))
+	if err != nil {
+		p.t.Fatalf("%s: eval %s: %v", p.name, expr, err)
+	}
+	if err := json.Unmarshal(v, out); err != nil {
+		p.t.Fatalf("%s: eval %s: %s: %v", p.name, expr, v, err)
+	}
+}
+
+// setValue types a value into a field as a user would: input and change
+// events follow.
+func (p *page) setValue(sel, v string) {
+	p.t.Helper()
+	p.do("set "+sel, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => { const el = document.querySelector(%q); el.value = %q; el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true})); })()`, sel, v)))
+}
+
+func (p *page) click(sel string) {
+	p.t.Helper()
+	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
+}
+
+// clickEnabled waits for a button to be enabled, then clicks it.
+func (p *page) clickEnabled(sel string) {
+	p.t.Helper()
+	p.wait(sel+" enabled", fmt.Sprintf(`(() => { const b = document.querySelector(%q); return b && !b.disabled && b.offsetParent !== null; })()`, sel))
+	p.click(sel)
+}
+
+func (p *page) goTo(hash string) {
+	p.t.Helper()
+	p.do("go to "+hash, chromedp.Evaluate[chromedp.Void](fmt.Sprintf("location.hash = %q", hash)))
+}
+
+// shot saves a PNG of the whole page among the test artifacts.
+func (p *page) shot(name string) {
+	p.t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 20*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		p.t.Logf("%s: screenshot %s: %v", p.name, name, err)
+		return
+	}
+	path := filepath.Join(p.b.artifacts, name+".png")
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		p.t.Errorf("save %s: %v", path, err)
+	}
+}
+
+// coinsShown is the balance in the page's header.
+func (p *page) coinsShown() int64 {
+	p.t.Helper()
+	s := strings.ReplaceAll(p.text("#coins"), ",", "")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		p.t.Fatalf("%s: balance %q: %v", p.name, s, err)
+	}
+	return n
+}
+
+// login opens the client signed out and logs in through the form.
+func (p *page) login(a account) {
+	p.t.Helper()
+	p.do("open", chromedp.Navigate(p.b.base+"/"))
+	p.do("log in", chromedp.SendKeys(chromedp.CSS("#login input[name=username]"), a.Username),
+		chromedp.SendKeys(chromedp.CSS("#login input[name=password]"), "correct horse"),
+		chromedp.Click(chromedp.CSS("#login button[type=submit]")))
+	p.wait("signed in", `!document.getElementById('who').hidden && document.getElementById('username').textContent.length > 0`)
+}
+
+// agreesWithServer checks that the page shows the server's balance, and that
+// the balance is the sum of the account's ledger.
+func (p *page) agreesWithServer(e *testEnv, a account) int64 {
+	p.t.Helper()
+	coins := e.coins(a)
+	p.wait("balance "+strconv.FormatInt(coins, 10), fmt.Sprintf(`document.getElementById('coins').textContent.replace(/,/g, '') === %q`, strconv.FormatInt(coins, 10)))
+	if sum, _ := e.ledgerSum(a); sum != coins {
+		p.t.Errorf("%s: balance %d but the ledger sums to %d", a.Username, coins, sum)
+	}
+	return coins
+}
+
+// player makes an account directly in the store (signups are rate limited
+// per address, and the tests sign up once through the form).
+func (e *testEnv) player(name string) account {
+	e.t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte("correct horse"), bcrypt.MinCost)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	u, err := e.store.CreateUser(context.Background(), imperio.NewUser{Username: name, Email: name + "@example.com", PasswordHash: string(hash), Grant: 1000})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.token(u)
+}
+
+// token signs a session token for the account with the server's key, as a
+// login would, for the checks over the API and for socket clients.
+func (e *testEnv) token(u imperio.User) account {
+	e.t.Helper()
+	tok, _, err := auth.New(auth.Config{Secret: e.cfg.JWTSecret, TokenTTL: e.cfg.TokenTTL}, e.store, nil).Issue(u)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return account{ID: u.ID, Username: u.Username, Token: tok}
+}
+
+func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
+	p := b.page(t, "slots", 1280, 900)
+	p.do("open", chromedp.Navigate(b.base+"/"))
+	p.wait("the login screen", `!!document.querySelector('#signup')`)
+	p.shot("01-login")
+
+	// A refused signup shows its error inline.
+	p.do("bad signup", chromedp.SendKeys(chromedp.CSS("#signup input[name=username]"), "no"),
+		chromedp.SendKeys(chromedp.CSS("#signup input[name=email]"), "spinner@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#signup input[name=password]"), "correct horse"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#signup input[name=username]').removeAttribute('minlength'); document.querySelector('#signup input[name=username]').removeAttribute('pattern')`),
+		chromedp.Click(chromedp.CSS("#signup button[type=submit]")))
+	p.wait("the inline error", `document.getElementById('signup-error').textContent.includes('username must be')`)
+	p.setValue("#signup input[name=username]", "spinner")
+	p.click("#signup button[type=submit]")
+	p.wait("signed in", `document.getElementById('username').textContent === 'spinner' && document.getElementById('coins').textContent === '1,000'`)
+	p.wait("the lobby", `document.querySelectorAll('.machine-card').length === 3 && document.querySelectorAll('tr[data-room]').length >= 6`)
+	p.shot("02-lobby")
+	u, err := e.store.UserByName(context.Background(), "spinner")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := e.token(u)
+
+	p.click(`.machine-card a[href="#/slots/cherry-charm"]`)
+	p.wait("the machine", `document.querySelectorAll('#reels .sym').length === 9 && !document.getElementById('spin').disabled`)
+	// The bet stays within the machine's limits and steps.
+	p.setValue("#bet", "99999")
+	var bet string
+	p.eval(`document.getElementById('bet').value`, &bet)
+	if bet != "500" {
+		t.Errorf("bet clamped to %q, want 500 (the machine's maximum)", bet)
+	}
+	p.click(`.slot-controls button:nth-of-type(3)`) // Min
+	p.eval(`document.getElementById('bet').value`, &bet)
+	if bet != "5" {
+		t.Errorf("Min set the bet to %q, want 5", bet)
+	}
+	spins := 0
+	for ; spins < 30; spins++ {
+		p.clickEnabled("#spin")
+		p.wait("the spin's outcome", `(() => { const t = document.getElementById('slot-win').textContent; return t !== 'Spinning…' && t !== '' && !document.getElementById('spin').disabled; })()`)
+		if p.coinsShown() != 1000 {
+			break
+		}
+	}
+	if p.coinsShown() == 1000 {
+		t.Fatalf("the balance did not change in %d spins", spins)
+	}
+	p.shot("03-slots")
+	coins := p.agreesWithServer(e, a)
+	t.Logf("spun %d times: %d coins", spins+1, coins)
+
+	// History: the spin is there, with a chart and stats; its recall opens.
+	p.click(`#nav a[data-key=history]`)
+	p.wait("the spins in the history", `document.querySelectorAll('#tx-rows tr[data-game=slots]').length >= 1 && !!document.querySelector('#balance-chart svg polyline') && !!document.querySelector('#stats table')`)
+	var kinds []string
+	p.eval(`[...document.querySelectorAll('#tx-rows tr')].map(r => r.dataset.kind)`, &kinds)
+	if len(kinds) == 0 || kinds[len(kinds)-1] != "grant" || !strings.Contains(strings.Join(kinds, ","), "bet") {
+		t.Errorf("history rows %v: want the spins' bets and the grant", kinds)
+	}
+	if stats := p.text("#stats"); !strings.Contains(stats, "slots") {
+		t.Errorf("stats %q do not show slots", stats)
+	}
+	p.shot("04-history")
+	p.click(`#tx-rows tr[data-game=slots] a.round-link`)
+	p.wait("the round's recall", `document.getElementById('recall').textContent.includes('slots') && document.querySelectorAll('#recall .reels .sym').length === 9`)
+	roundURL := ""
+	p.eval(`location.hash`, &roundURL)
+	roundID := strings.TrimPrefix(roundURL, "#/round/")
+	// The seed is still in use: verifying says so.
+	p.click("#verify-btn")
+	p.wait("the verdict", `document.getElementById('verify-out').textContent.includes('rotate')`)
+	p.shot("05-round")
+
+	// Fairness: rotate the seed, then the round verifies.
+	p.click(`#nav a[data-key=fair]`)
+	p.wait("the seed pair", `/^[0-9a-f]{64}$/.test(document.querySelector('#fair-active code.hash')?.textContent || '')`)
+	p.click("#fair-rotate")
+	p.wait("the revealed seed", `/^[0-9a-f]{64}$/.test(document.getElementById('fair-revealed-seed')?.textContent || '')`)
+	p.do("verify", chromedp.SendKeys(chromedp.CSS(`.fair input[name=round]`), roundID), chromedp.Evaluate[chromedp.Void](`document.querySelector('.fair input[name=round]').form.requestSubmit()`))
+	p.wait("the round verified", `document.getElementById('fair-verify-out').textContent.includes('Verified')`)
+	p.shot("06-fairness")
+}
+
+func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
+	const room = "blackjack:1"
+	alice, bob, carol := e.player("alice"), e.player("bob"), e.player("carol")
+	pa, pb := b.page(t, "alice", 1280, 1000), b.page(t, "bob", 390, 844)
+	pc := b.page(t, "carol", 1280, 1000)
+	pa.login(alice)
+	pa.goTo("#/play/" + room)
+	pa.wait("seat 1", `document.querySelector('.seat.me')?.dataset.seat === '1' && !document.getElementById('bj-bet-btn').disabled`)
+	pb.login(bob)
+	pb.goTo("#/play/" + room)
+	pb.wait("seat 2", `document.querySelector('.seat.me')?.dataset.seat === '2'`)
+	pc.login(carol)
+	pc.goTo("#/watch/" + room)
+	pc.wait("the table", `document.querySelectorAll('.seat').length === 7 && document.querySelector('.seat[data-seat="2"] .seat-name')?.textContent === 'bob'`)
+	if n := pc.countOf(`.controls:not([hidden])`); n != 0 {
+		t.Errorf("the spectator sees %d control panels", n)
+	}
+	pa.do("chat", chromedp.SendKeys(chromedp.CSS(".chat input"), "good luck"), chromedp.Evaluate[chromedp.Void](`document.querySelector('.chat input').form.requestSubmit()`))
+	pc.wait("the chat line", `document.querySelector('.chat-lines')?.textContent.includes('alice: good luck')`)
+
+	for _, p := range []*page{pa, pb} {
+		p.setValue("#bj-bet", "20")
+		p.clickEnabled("#bj-bet-btn")
+	}
+	// The dealer shows an ace: both are offered insurance; alice takes it.
+	pa.wait("the insurance prompt", `!document.getElementById('bj-insurance').hidden && document.querySelector('#timer')?.textContent.startsWith('Insurance closes in')`)
+	pc.wait("the dealer's ace and hole card", `document.querySelectorAll('#dealer .card').length === 2 && !!document.querySelector('#dealer .card.back')`)
+	if n := pc.countOf(`#bj-insurance:not([hidden])`); n != 0 {
+		t.Errorf("the spectator is offered insurance")
+	}
+	pa.shot("07-blackjack-insurance")
+	pa.clickEnabled("#bj-insurance-yes")
+	pb.clickEnabled("#bj-insurance-no")
+	// Alice's turn: 16; hit is legal, split is not.
+	pa.wait("alice's turn", `!document.getElementById('bj-hit').disabled && document.getElementById('bj-split').disabled && document.getElementById('timer').textContent.startsWith('Your turn')`)
+	pb.wait("bob waits", `document.getElementById('bj-hit').disabled && document.getElementById('bj-stand').disabled`)
+	pc.shot("08-blackjack-spectator")
+	pa.click("#bj-hit") // a 5: 21, the hand stands by itself
+	pb.clickEnabled("#bj-stand")
+	for _, p := range []*page{pa, pb, pc} {
+		p.wait("the results", `document.getElementById('bj-result').textContent.includes('Dealer has 20')`)
+	}
+	if s := pa.text(`.seat[data-seat="1"] .hand .result`); !strings.Contains(s, "Win") {
+		t.Errorf("alice's hand shows %q, want a win", s)
+	}
+	if s := pc.text(`.seat[data-seat="2"] .hand .result`); !strings.Contains(s, "Lose") {
+		t.Errorf("the spectator sees bob's hand as %q, want a loss", s)
+	}
+	pa.shot("09-blackjack-result")
+	pb.shot("10-blackjack-phone")
+	if got := pa.agreesWithServer(e, alice); got != 1000-20-10+40 {
+		t.Errorf("alice has %d, want 1010 (bet 20, insurance 10 lost, 21 paid 40)", got)
+	}
+	if got := pb.agreesWithServer(e, bob); got != 980 {
+		t.Errorf("bob has %d, want 980", got)
+	}
+
+	// A dropped socket comes back by itself, at the same seat.
+	pa.do("drop the socket", chromedp.Evaluate[chromedp.Void](`window.imperio.ws.close()`))
+	pa.wait("reconnected at seat 1", `window.imperio.state === 'open' && window.imperio.rooms.get('blackjack:1')?.seat === 1 && document.querySelector('.seat.me')?.dataset.seat === '1'`)
+	pb.wait("alice is back", `document.querySelector('.seat[data-seat="1"] .seat-name')?.textContent === 'alice' && !document.querySelector('.seat[data-seat="1"] .badge.warn')`)
+}
+
+func (p *page) countOf(sel string) int {
+	p.t.Helper()
+	var n int
+	p.eval(fmt.Sprintf(`document.querySelectorAll(%q).length`, sel), &n)
+	return n
+}
+
+func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
+	dave := e.player("dave")
+	p := b.page(t, "dave", 1280, 1000)
+	p.login(dave)
+	p.goTo("#/play/roulette:main")
+	p.wait("the board", `document.querySelectorAll('#rl-board .cell').length === 49 && !!document.querySelector('#table-status')?.textContent.includes('Round')`)
+	p.click(`input[name=rl-chip][value="5"]`)
+	board := func(label string) { p.click(fmt.Sprintf(`#rl-board .cell[aria-label=%q]`, label)) }
+	kind := func(k string) { p.click(fmt.Sprintf(`input[name=rl-kind][value=%q]`, k)) }
+	// Every kind of bet: inside bets by their mode, outside bets directly.
+	kind("straight")
+	board("Number 17, black")
+	kind("split")
+	board("Number 17, black")
+	board("Number 20, black")
+	kind("street")
+	board("Number 5, red")
+	kind("trio")
+	board("Number 1, red")
+	kind("corner")
+	board("Number 8, black")
+	kind("first_four")
+	board("Number 0")
+	kind("six_line")
+	board("Number 31, black")
+	for _, l := range []string{"Dozen 2", "Column 3", "Bet on Red", "Bet on Black", "Bet on Odd", "Bet on Even", "Bet on 1–18", "Bet on 19–36"} {
+		board(l)
+	}
+	if n := p.countOf("#rl-staged li"); n != 15 {
+		t.Fatalf("%d bets staged, want 15", n)
+	}
+	p.shot("11-roulette-bets")
+	p.clickEnabled("#rl-place")
+	p.wait("the bets taken", `document.getElementById('rl-mine').textContent.includes('75') && document.getElementById('coins').textContent === '925'`)
+	p.wait("the result", `document.querySelectorAll('#rl-last li').length === 1 && /You win|No win/.test(document.getElementById('rl-mine').textContent)`)
+	p.shot("12-roulette-result")
+	coins := p.agreesWithServer(e, dave)
+	// The server holds the fifteen bets of every kind.
+	var page struct {
+		Transactions []struct {
+			Kind    string `json:"kind"`
+			RoundID string `json:"round_id"`
+		} `json:"transactions"`
+	}
+	e.do("GET", "/api/transactions?limit=50", dave.Token, nil, &page)
+	roundID := ""
+	for _, tx := range page.Transactions {
+		if tx.Kind == "bet" {
+			roundID = tx.RoundID
+		}
+	}
+	var rd struct {
+		Outcome struct {
+			Record struct {
+				Number  int `json:"number"`
+				Players []struct {
+					Bets []struct {
+						Kind string `json:"kind"`
+					} `json:"bets"`
+				} `json:"players"`
+			} `json:"record"`
+		} `json:"outcome"`
+	}
+	if code := e.do("GET", "/api/rounds/"+roundID, dave.Token, nil, &rd); code != 200 {
+		t.Fatalf("round %q: %d", roundID, code)
+	}
+	kinds := map[string]bool{}
+	for _, pl := range rd.Outcome.Record.Players {
+		for _, bt := range pl.Bets {
+			kinds[bt.Kind] = true
+		}
+	}
+	for _, k := range []string{"straight", "split", "street", "trio", "corner", "first_four", "six_line", "dozen", "column", "red", "black", "odd", "even", "low", "high"} {
+		if !kinds[k] {
+			t.Errorf("the round has no %s bet (kinds %v)", k, kinds)
+		}
+	}
+	if shown := p.text("#rl-last li"); shown != strconv.Itoa(rd.Outcome.Record.Number) {
+		t.Errorf("the page shows %q, the round's number is %d", shown, rd.Outcome.Record.Number)
+	}
+	t.Logf("roulette: %d, %d coins", rd.Outcome.Record.Number, coins)
+}
+
+func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
+	erin := e.player("erin")
+	bot := e.player("robot")
+	p := b.page(t, "erin", 1280, 1000)
+	p.login(erin)
+	p.goTo("#/play/crash:main")
+	p.wait("the table", `!document.getElementById('crash-bet').disabled`)
+	p.setValue("#crash-amount", "50")
+	p.click("#crash-bet")
+	p.wait("the bet taken", `document.getElementById('crash-mine').textContent.includes('Your bet: 50')`)
+	// Another player bets with an automatic cash-out at 1.10x.
+	c := e.dial(bot)
+	c.expect("welcome")
+	if f := c.answer(c.send("room.join", map[string]any{"room": "crash:main"})); f.Type != "room.joined" {
+		t.Fatalf("join: %s", f.Data)
+	}
+	if f := c.answer(c.send("table.bet", map[string]any{"room": "crash:main", "amount": 20, "auto_cashout": 110})); f.Type != "table.accepted" {
+		t.Fatalf("bot bet: %s", f.Data)
+	}
+	p.wait("the robot's cash-out", `document.getElementById('crash-feed').textContent.includes('robot cashed out at 1.10x (auto)')`)
+	p.wait("1.15x", `parseFloat(document.getElementById('crash-mult').textContent) >= 1.15 && !document.getElementById('crash-cashout').disabled`)
+	p.shot("13-crash-running")
+	p.click("#crash-cashout")
+	p.wait("the cash-out", `document.getElementById('crash-mine').textContent.includes('You cashed out at')`)
+	p.wait("the crash", `document.getElementById('crash-mult').textContent.includes('Crashed @ 1.35x')`)
+	p.shot("14-crash-crashed")
+	var paid struct {
+		M string `json:"m"`
+	}
+	p.eval(`({m: document.getElementById('crash-mine').textContent})`, &paid)
+	coins := p.agreesWithServer(e, erin)
+	if coins <= 1000 || coins >= 1000-50+50*135/100 {
+		t.Errorf("erin has %d after cashing out 50 below 1.35x (%s)", coins, paid.M)
+	}
+	if got := e.coins(bot); got != 1000-20+22 {
+		t.Errorf("the robot has %d, want 1002 (20 cashed out at 1.10x)", got)
+	}
+}
