@@ -343,12 +343,12 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	p.wait("signed in", `document.getElementById('username').textContent === 'spinner' && document.getElementById('coins').textContent === '1,000'`)
 	p.wait("the lobby", `document.querySelectorAll('.machine-card').length === 3 && document.querySelectorAll('tr[data-room]').length >= 6`)
 	p.shot("02-lobby")
+
 	u, err := e.store.UserByName(context.Background(), "spinner")
 	if err != nil {
 		t.Fatal(err)
 	}
 	a := e.token(u)
-
 	p.click(`.machine-card a[href="#/slots/cherry-charm"]`)
 	p.wait("the machine", `document.querySelectorAll('#reels .sym').length === 9 && !document.getElementById('spin').disabled`)
 	// The bet stays within the machine's limits and steps.
@@ -367,7 +367,8 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	for ; spins < 30; spins++ {
 		p.clickEnabled("#spin")
 		p.wait("the spin's outcome", `(() => { const t = document.getElementById('slot-win').textContent; return t !== 'Spinning…' && t !== '' && !document.getElementById('spin').disabled; })()`)
-		if p.coinsShown() != 1000 {
+		// Enough spins for two pages of history, and a change of balance.
+		if _, rows := e.ledgerSum(a); p.coinsShown() != 1000 && rows > 10 {
 			break
 		}
 	}
@@ -383,9 +384,23 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	p.wait("the spins in the history", `document.querySelectorAll('#tx-rows tr[data-game=slots]').length >= 1 && !!document.querySelector('#balance-chart svg polyline') && !!document.querySelector('#stats table')`)
 	var kinds []string
 	p.eval(`[...document.querySelectorAll('#tx-rows tr')].map(r => r.dataset.kind)`, &kinds)
-	if len(kinds) == 0 || kinds[len(kinds)-1] != "grant" || !strings.Contains(strings.Join(kinds, ","), "bet") {
-		t.Errorf("history rows %v: want the spins' bets and the grant", kinds)
+	if len(kinds) != 10 || !strings.Contains(strings.Join(kinds, ","), "bet") {
+		t.Errorf("history rows %v: want a page of 10 with the spins' bets", kinds)
 	}
+	// Paging: the grant is on a later page.
+	for page := 0; ; page++ {
+		p.eval(`[...document.querySelectorAll('#tx-rows tr')].map(r => r.dataset.kind)`, &kinds)
+		if kinds[len(kinds)-1] == "grant" {
+			break
+		}
+		if page > 5 {
+			t.Fatalf("no grant after %d pages", page)
+		}
+		p.clickEnabled("#tx-older")
+		p.wait("the next page", fmt.Sprintf(`document.querySelector('.pager span').textContent.includes('Page %d')`, page+2))
+	}
+	p.clickEnabled("#tx-newer")
+	p.wait("the first page", `document.querySelector('.pager span').textContent.includes('Page 1') && document.querySelectorAll('#tx-rows tr[data-game=slots]').length === 10`)
 	if stats := p.text("#stats"); !strings.Contains(stats, "slots") {
 		t.Errorf("stats %q do not show slots", stats)
 	}

@@ -90,7 +90,7 @@ export function mount(view, ctx, params) {
     const n = 60;
     for (let i = 0; i <= n; i++) {
       const ms = (elapsed * i) / n;
-      pts.push(`${x(ms).toFixed(1)},${y(Math.min(at(ms), m)).toFixed(1)}`);
+      pts.push(`${x(ms).toFixed(1)},${y(Math.min(100 * Math.exp(RATE * ms), m)).toFixed(1)}`);
     }
     curve.setAttribute('points', pts.join(' '));
     fillArea.setAttribute('points', `0,${H} ${pts.join(' ')} ${x(elapsed).toFixed(1)},${H}`);

@@ -4,7 +4,7 @@ import { h, fill, coins, time, mult, card, explain, colorOf } from './ui.js';
 import { api } from './api.js';
 import { describe } from './roulette.js';
 
-const PAGE = 20;
+const PAGE = 10;
 
 export function mount(view, ctx, params) {
   if (params.round) return recall(view, ctx, params.round);
@@ -39,7 +39,7 @@ export function mount(view, ctx, params) {
         h('td', { class: 'num' }, coins(tx.balance_after)),
         h('td', {}, tx.round_id ? h('a', { href: `#/round/${tx.round_id}`, class: 'round-link' }, tx.round_id.slice(-8)) : ''))) : h('tr', {}, h('td', { colspan: 6 }, 'No transactions yet.')));
       fill(pager,
-        h('button', { type: 'button', disabled: page === 0, onclick: () => { page--; load(); } }, '← Newer'),
+        h('button', { type: 'button', id: 'tx-newer', disabled: page === 0, onclick: () => { page--; load(); } }, '← Newer'),
         h('span', {}, ` Page ${page + 1} `),
         h('button', { type: 'button', id: 'tx-older', disabled: !d.next, onclick: () => { page++; load(); } }, 'Older →'));
     } catch (err) {
@@ -71,9 +71,9 @@ export function mount(view, ctx, params) {
       const s = await api('GET', '/api/stats');
       const row = (name, g) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', { class: 'num' }, g.rounds), h('td', { class: 'num' }, coins(g.wagered)),
         h('td', { class: 'num' }, coins(g.won)), h('td', { class: ['num', g.net < 0 ? 'neg' : 'pos'] }, coins(g.net)), h('td', { class: 'num' }, coins(g.biggest_win)));
-      fill(stats, h('table', { class: 'list' },
+      fill(stats, h('div', { class: 'scroll' }, h('table', { class: 'list' },
         h('thead', {}, h('tr', {}, ['Game', 'Rounds', 'Wagered', 'Won', 'Net', 'Biggest win'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, (s.games || []).map((g) => row(g.game, g)), row('All games', s))));
+        h('tbody', {}, (s.games || []).map((g) => row(g.game, g)), row('All games', s)))));
     } catch (err) {
       fill(stats, h('p', { class: 'error' }, explain(err)));
     }
@@ -91,8 +91,10 @@ function drawChart(box, entries) {
   const H = 200;
   const P = 36;
   const vals = entries.map((e) => e.balance_after);
-  const lo = Math.min(...vals, 0);
-  const hi = Math.max(...vals, 1);
+  const spread = Math.max(...vals) - Math.min(...vals);
+  const pad = Math.max(1, Math.ceil(spread * 0.1));
+  const lo = Math.max(0, Math.min(...vals) - pad);
+  const hi = Math.max(...vals) + pad;
   const x = (i) => P + (entries.length === 1 ? (W - P) / 2 : (i / (entries.length - 1)) * (W - P - 8));
   const y = (v) => H - 20 - ((v - lo) / (hi - lo || 1)) * (H - 34);
   const pts = vals.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');

@@ -177,7 +177,9 @@ export function mount(view, ctx, params) {
     myEl.textContent = mineP ? (mineP.won !== undefined ? (mineP.won ? `You win ${coins(mineP.won)} (staked ${coins(mineP.total)}).` : `No win this time (staked ${coins(mineP.total)}).`) : `Your stake this round: ${coins(mineP.total)}.`) : '';
     fill(playersEl, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Player'), h('th', { scope: 'col' }, 'Bets'), h('th', { scope: 'col' }, 'Stake'), h('th', { scope: 'col' }, 'Won'))),
       h('tbody', {}, (t.players || []).map((p) => h('tr', { class: p.name === me ? 'me' : null },
-        h('td', {}, p.name), h('td', {}, p.bets.map((b) => `${describe(b)} ×${b.amount}`).join(', ')),
+        h('td', {}, p.name), h('td', {}, p.bets.length > 3
+          ? h('details', { class: 'bets' }, h('summary', {}, `${p.bets.length} bets`), p.bets.map((b) => `${describe(b)} ×${b.amount}`).join(', '))
+          : p.bets.map((b) => `${describe(b)} ×${b.amount}`).join(', ')),
         h('td', { class: 'num' }, coins(p.total)), h('td', { class: 'num' }, p.won === undefined ? '' : coins(p.won))))));
     // Board marks: numbers the staged and placed bets cover.
     const covered = new Map();
