@@ -349,6 +349,22 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 		t.Fatal(err)
 	}
 	a := e.token(u)
+	// Widgets of routes this server may not serve yet are shown only when
+	// it does: the leaderboards, and the admin page for an admin.
+	if code := e.do("GET", "/api/leaderboard?board=richest", a.Token, nil, nil); code == 404 {
+		if n := p.countOf(`.boards:not([hidden])`); n != 0 {
+			t.Errorf("leaderboards shown though /api/leaderboard answers 404")
+		}
+	} else {
+		p.wait("the leaderboards", `!document.querySelector('.boards').hidden`)
+	}
+	var me struct {
+		Role string `json:"role"`
+	}
+	e.do("GET", "/api/me", a.Token, nil, &me)
+	if hidden := p.countOf(`#nav-admin[hidden]`) == 1; hidden != (me.Role != "admin") {
+		t.Errorf("admin entry hidden=%v for role %q", hidden, me.Role)
+	}
 	p.click(`.machine-card a[href="#/slots/cherry-charm"]`)
 	p.wait("the machine", `document.querySelectorAll('#reels .sym').length === 9 && !document.getElementById('spin').disabled`)
 	// The bet stays within the machine's limits and steps.
@@ -423,6 +439,9 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	p.do("verify", chromedp.SendKeys(chromedp.CSS(`.fair input[name=round]`), roundID), chromedp.Evaluate[chromedp.Void](`document.querySelector('.fair input[name=round]').form.requestSubmit()`))
 	p.wait("the round verified", `document.getElementById('fair-verify-out').textContent.includes('Verified')`)
 	p.shot("06-fairness")
+
+	p.click("#logout")
+	p.wait("the login screen", `!!document.querySelector('#login') && document.getElementById('who').hidden && window.imperio.state === 'closed'`)
 }
 
 func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
@@ -437,7 +456,9 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pb.goTo("#/play/" + room)
 	pb.wait("seat 2", `document.querySelector('.seat.me')?.dataset.seat === '2'`)
 	pc.login(carol)
-	pc.goTo("#/watch/" + room)
+	// The lobby shows the two seated players live; carol watches from there.
+	pc.wait("the lobby's seats", `document.querySelector('tr[data-room="blackjack:1"] td')?.textContent === '2/7'`)
+	pc.click(`tr[data-room="blackjack:1"] a[aria-label="Watch blackjack:1"]`)
 	pc.wait("the table", `document.querySelectorAll('.seat').length === 7 && document.querySelector('.seat[data-seat="2"] .seat-name')?.textContent === 'bob'`)
 	if n := pc.countOf(`.controls:not([hidden])`); n != 0 {
 		t.Errorf("the spectator sees %d control panels", n)
@@ -501,8 +522,17 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	p.login(dave)
 	p.goTo("#/play/roulette:main")
 	p.wait("the board", `document.querySelectorAll('#rl-board .cell').length === 49 && !!document.querySelector('#table-status')?.textContent.includes('Round')`)
-	p.click(`input[name=rl-chip][value="5"]`)
 	board := func(label string) { p.click(fmt.Sprintf(`#rl-board .cell[aria-label=%q]`, label)) }
+	// More than the balance: refused, and said so plainly; nothing taken.
+	p.click(`input[name=rl-chip][value="500"]`)
+	board("Bet on Red")
+	board("Bet on Black")
+	board("Bet on Odd")
+	p.clickEnabled("#rl-place")
+	p.wait("the refusal", `document.getElementById('toasts').textContent.includes('Not enough coins')`)
+	p.shot("11-roulette-refused")
+	p.click("#rl-clear")
+	p.click(`input[name=rl-chip][value="5"]`)
 	kind := func(k string) { p.click(fmt.Sprintf(`input[name=rl-kind][value=%q]`, k)) }
 	// Every kind of bet: inside bets by their mode, outside bets directly.
 	kind("straight")
@@ -526,11 +556,11 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	if n := p.countOf("#rl-staged li"); n != 15 {
 		t.Fatalf("%d bets staged, want 15", n)
 	}
-	p.shot("11-roulette-bets")
+	p.shot("12-roulette-bets")
 	p.clickEnabled("#rl-place")
 	p.wait("the bets taken", `document.getElementById('rl-mine').textContent.includes('75') && document.getElementById('coins').textContent === '925'`)
 	p.wait("the result", `document.querySelectorAll('#rl-last li').length === 1 && /You win|No win/.test(document.getElementById('rl-mine').textContent)`)
-	p.shot("12-roulette-result")
+	p.shot("13-roulette-result")
 	coins := p.agreesWithServer(e, dave)
 	// The server holds the fifteen bets of every kind.
 	var page struct {
@@ -599,11 +629,11 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	}
 	p.wait("the robot's cash-out", `document.getElementById('crash-feed').textContent.includes('robot cashed out at 1.10x (auto)')`)
 	p.wait("1.15x", `parseFloat(document.getElementById('crash-mult').textContent) >= 1.15 && !document.getElementById('crash-cashout').disabled`)
-	p.shot("13-crash-running")
+	p.shot("14-crash-running")
 	p.click("#crash-cashout")
 	p.wait("the cash-out", `document.getElementById('crash-mine').textContent.includes('You cashed out at')`)
 	p.wait("the crash", `document.getElementById('crash-mult').textContent.includes('Crashed @ 1.35x')`)
-	p.shot("14-crash-crashed")
+	p.shot("15-crash-crashed")
 	var paid struct {
 		M string `json:"m"`
 	}

@@ -58,9 +58,6 @@ const titles = {
   loss_limit: 'Daily loss limit reached',
   banned: 'Account suspended',
   totp_required: 'Two-factor code needed',
-  bet_out_of_range: 'Bet out of range',
-  betting_closed: 'Betting closed',
-  not_your_turn: 'Not your turn',
   disconnected: 'Disconnected',
   timeout: 'No answer',
   unauthorized: 'Please log in',
@@ -73,9 +70,9 @@ export function explain(err) {
   if (code === 'rate_limited' && err.retryAfter) msg += ` Try again in ${err.retryAfter}s.`;
   if (code === 'unavailable' && !/nothing was charged|try again/i.test(msg)) msg += ' Try again shortly.';
   if (code === 'loss_limit' && !/limit/i.test(msg)) msg = "You reached today's loss limit: no more bets until tomorrow.";
-  if (code === 'forbidden' && /exclu/i.test(msg) === false && /bet/i.test(msg)) msg += ' (self-exclusion may be active)';
   const title = titles[code];
-  return title ? `${title}: ${msg}` : msg;
+  const said = title && msg.toLowerCase().includes(title.toLowerCase().replace(/^not /, ''));
+  return title && !said ? `${title}: ${msg}` : msg;
 }
 
 let toastBox = null;
