@@ -40,7 +40,7 @@ export function mount(view, ctx) {
   }
 
   const totpOut = h('div', { 'aria-live': 'polite' });
-  totp.append(h('p', {}, 'Protect your account with a code from an authenticator app at every log-in.'),
+  totp.append(h('p', {}, ctx.me.totp_enabled ? 'Two-factor sign-in is on.' : 'Protect your account with a code from an authenticator app at every log-in.'),
     h('button', { type: 'button', onclick: async () => {
       try {
         const s = await optional('POST', '/api/auth/totp/setup');

@@ -35,12 +35,13 @@ export function mount(view, ctx) {
       const u = d.user;
       const reason = h('input', { name: 'reason', placeholder: 'reason', required: true });
       const amount = h('input', { name: 'amount', type: 'number', step: 1, placeholder: '±coins' });
+      const key = 'adj-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8); // a retried click counts once
       const post = async (path, body, msg) => { try { await api('POST', `/api/admin/users/${id}/${path}`, body); toast(msg); show(id); loadAudit(); } catch (err) { toast(explain(err), 'error'); } };
-      fill(detail, h('h3', {}, `${u.username} (#${u.id})`), h('p', {}, `${coins(u.coins)} coins · ${u.role} · ${u.banned ? 'banned' : 'active'}`),
+      fill(detail, h('h3', {}, `${u.username} (#${u.id})`), h('p', {}, `${coins(u.coins)} coins · ${u.role} · ${u.banned ? `banned${u.ban_reason ? ` (${u.ban_reason})` : ''}` : 'active'}${u.totp_enabled ? ' · two-factor on' : ''}`),
         h('div', { class: 'inline' }, h('label', {}, 'Reason ', reason), ' ',
           u.banned ? h('button', { type: 'button', onclick: () => post('unban', {}, 'Unbanned.') }, 'Unban')
             : h('button', { type: 'button', class: 'danger', onclick: () => post('ban', { reason: reason.value }, 'Banned.') }, 'Ban'),
-          h('label', {}, ' Adjust ', amount), h('button', { type: 'button', onclick: () => post('adjust', { amount: Number(amount.value), reason: reason.value }, 'Balance adjusted.') }, 'Adjust')),
+          h('label', {}, ' Adjust ', amount), h('button', { type: 'button', onclick: () => post('adjust', { amount: Number(amount.value), reason: reason.value, key }, 'Balance adjusted.') }, 'Adjust')),
         h('h4', {}, 'Transactions'), table(['Time', 'Kind', 'Game', 'Amount', 'Balance'], (d.transactions || []).slice(0, 50).map((t) => h('tr', {}, h('td', {}, time(t.created_at)), h('td', {}, t.kind), h('td', {}, t.game), h('td', { class: 'num' }, coins(t.amount)), h('td', { class: 'num' }, coins(t.balance_after))))),
         h('h4', {}, 'Rounds'), table(['Round', 'Game', 'Status'], (d.rounds || []).slice(0, 50).map((r) => h('tr', {}, h('td', {}, h('code', {}, r.id)), h('td', {}, r.game), h('td', {}, r.status)))));
     }).catch(fail(detail));

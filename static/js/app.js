@@ -169,7 +169,7 @@ function startSession(me) {
         h('button', { type: 'button', onclick: () => client.retryNow() }, 'Retry now'));
     } else if (s.state === 'closed' && authed && ctx.client === client) {
       bar.hidden = false;
-      const why = /banned/i.test(s.reason || '') ? 'Your account is suspended.' : s.code === 4029 ? 'Disconnected: too many messages.' : 'Disconnected.';
+      const why = s.code === 4003 || /banned/i.test(s.reason || '') ? `Your account is suspended${s.reason ? ': ' + s.reason : ''}.` : s.code === 4029 ? 'Disconnected: too many messages.' : 'Disconnected.';
       fill(bar, h('span', {}, why), ' ', h('button', { type: 'button', onclick: () => { client.stopped = false; client.attempt = 0; client.connect(); } }, 'Reconnect'));
     }
   });

@@ -105,13 +105,16 @@ export class Imperio {
   }
 
   async scheduleReconnect(opened, code, reason) {
-    // Closes that a retry cannot fix: rate limit abuse and banned accounts.
-    if (code === 4029 || /banned/i.test(reason || '')) {
+    // Closes that a retry cannot fix: rate limit abuse (4029) and a banned
+    // account (4003).
+    if (code === 4029 || code === 4003 || /banned/i.test(reason || '')) {
       this.stopped = true;
       this.setState('closed', { code, reason });
       return;
     }
-    if (!opened && this.options.onRefused) {
+    // Not signed in (the upgrade refused, or 4001): the session may be
+    // renewed before the next attempt.
+    if ((!opened || code === 4001) && this.options.onRefused) {
       const go = await this.options.onRefused(this);
       if (go === false || this.stopped) {
         this.stopped = true;
