@@ -484,7 +484,9 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pb.wait("bob waits", `document.getElementById('bj-hit').disabled && document.getElementById('bj-stand').disabled`)
 	pc.shot("08-blackjack-spectator")
 	pa.click("#bj-hit") // a 5: 21, the hand stands by itself
-	pb.clickEnabled("#bj-stand")
+	// Bob stands from the keyboard (S).
+	pb.wait("bob's turn", `!document.getElementById('bj-stand').disabled`)
+	pb.do("press S", chromedp.Evaluate[chromedp.Void](`document.activeElement?.blur()`), chromedp.KeyEvent("s"))
 	for _, p := range []*page{pa, pb, pc} {
 		p.wait("the results", `document.getElementById('bj-result').textContent.includes('Dealer has 20')`)
 	}

@@ -49,7 +49,19 @@ export function mount(view, ctx, params) {
     h('span', { class: 'ins-text' }, 'The dealer shows an ace: insure your bet?'),
     h('button', { type: 'button', id: 'bj-insurance-yes', onclick: (e) => act('insurance', e.currentTarget) }, 'Insurance'),
     h('button', { type: 'button', id: 'bj-insurance-no', onclick: (e) => act('no_insurance', e.currentTarget) }, 'No insurance'));
-  const actBtns = ACTIONS.map(([a, text]) => h('button', { type: 'button', id: `bj-${a}`, dataset: { action: a }, disabled: true, onclick: (e) => act(a, e.currentTarget) }, text));
+  const KEYS = { hit: 'h', stand: 's', double: 'd', split: 'p', surrender: 'r' };
+  const actBtns = ACTIONS.map(([a, text]) => h('button', { type: 'button', id: `bj-${a}`, dataset: { action: a }, disabled: true, 'aria-keyshortcuts': KEYS[a], title: `${text} (${KEYS[a].toUpperCase()})`, onclick: (e) => act(a, e.currentTarget) }, text));
+  // Keyboard: H, S, D, P, R for the actions, B to bet, I / N for insurance.
+  const onKey = (e) => {
+    if (ui.watching || e.ctrlKey || e.metaKey || e.altKey || /input|select|textarea/i.test(e.target.tagName)) return;
+    const k = e.key.toLowerCase();
+    const a = Object.keys(KEYS).find((x) => KEYS[x] === k);
+    if (a && actions.includes(a)) { e.preventDefault(); act(a, actBtns.find((b) => b.dataset.action === a)); }
+    else if (k === 'b' && actions.includes('bet')) { e.preventDefault(); bet(); }
+    else if (k === 'i' && actions.includes('insurance')) { e.preventDefault(); act('insurance'); }
+    else if (k === 'n' && actions.includes('no_insurance')) { e.preventDefault(); act('no_insurance'); }
+  };
+  document.addEventListener('keydown', onKey);
   ui.controls.append(
     h('div', { class: 'bet-row' }, h('label', { for: 'bj-bet' }, 'Bet'), betInput, betBtn),
     insurance,
@@ -226,5 +238,5 @@ export function mount(view, ctx, params) {
     for (const b of actBtns) b.disabled = !actions.includes(b.dataset.action);
   }
 
-  return () => ui.dispose();
+  return () => { document.removeEventListener('keydown', onKey); ui.dispose(); };
 }

@@ -37,6 +37,13 @@ export function mount(view, ctx, params) {
   const auto = h('input', { id: 'crash-auto', type: 'number', inputmode: 'decimal', min: 1.01, max: 9999.99, step: 0.01, placeholder: 'none' });
   const betBtn = h('button', { type: 'button', id: 'crash-bet', class: 'primary', disabled: true, onclick: () => bet() }, 'Bet');
   const cashBtn = h('button', { type: 'button', id: 'crash-cashout', class: 'primary big cashout', disabled: true, onclick: () => cashout() }, 'Cash out');
+  cashBtn.setAttribute('aria-keyshortcuts', 'c');
+  cashBtn.title = 'Cash out (C)';
+  const onKey = (e) => {
+    if (ui.watching || e.ctrlKey || e.metaKey || e.altKey || /input|select|textarea/i.test(e.target.tagName)) return;
+    if (e.key.toLowerCase() === 'c' && !cashBtn.disabled) { e.preventDefault(); cashout(); }
+  };
+  document.addEventListener('keydown', onKey);
   ui.controls.append(h('div', { class: 'bet-row' },
     h('label', { for: 'crash-amount' }, 'Bet'), amount,
     h('label', { for: 'crash-auto' }, 'Auto cash-out at (x)'), auto, betBtn), h('div', { class: 'action-row' }, cashBtn));
@@ -139,5 +146,5 @@ export function mount(view, ctx, params) {
     cashBtn.textContent = cashBtn.disabled ? 'Cash out' : 'Cash out now';
   }
 
-  return () => { cancelAnimationFrame(raf); raf = -1; ui.dispose(); };
+  return () => { document.removeEventListener('keydown', onKey); cancelAnimationFrame(raf); raf = -1; ui.dispose(); };
 }
