@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 	"golang.org/x/crypto/bcrypt"
 
@@ -440,6 +442,10 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	p.wait("the round verified", `document.getElementById('fair-verify-out').textContent.includes('Verified')`)
 	p.shot("06-fairness")
 
+	p.click(`#nav a[data-key=account]`)
+	p.wait("the account", `document.querySelector('.account')?.textContent.includes('spinner')`)
+	p.shot("07-account")
+
 	p.click("#logout")
 	p.wait("the login screen", `!!document.querySelector('#login') && document.getElementById('who').hidden && window.imperio.state === 'closed'`)
 }
@@ -453,6 +459,8 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pa.goTo("#/play/" + room)
 	pa.wait("seat 1", `document.querySelector('.seat.me')?.dataset.seat === '1' && !document.getElementById('bj-bet-btn').disabled`)
 	pb.login(bob)
+	pb.wait("the lobby", `document.querySelectorAll('tr[data-room]').length >= 6`)
+	pb.shot("08-lobby-phone")
 	pb.goTo("#/play/" + room)
 	pb.wait("seat 2", `document.querySelector('.seat.me')?.dataset.seat === '2'`)
 	pc.login(carol)
@@ -476,13 +484,13 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	if n := pc.countOf(`#bj-insurance:not([hidden])`); n != 0 {
 		t.Errorf("the spectator is offered insurance")
 	}
-	pa.shot("07-blackjack-insurance")
+	pa.shot("09-blackjack-insurance")
 	pa.clickEnabled("#bj-insurance-yes")
 	pb.clickEnabled("#bj-insurance-no")
 	// Alice's turn: 16; hit is legal, split is not.
 	pa.wait("alice's turn", `!document.getElementById('bj-hit').disabled && document.getElementById('bj-split').disabled && document.getElementById('timer').textContent.startsWith('Your turn')`)
 	pb.wait("bob waits", `document.getElementById('bj-hit').disabled && document.getElementById('bj-stand').disabled`)
-	pc.shot("08-blackjack-spectator")
+	pc.shot("10-blackjack-spectator")
 	pa.click("#bj-hit") // a 5: 21, the hand stands by itself
 	// Bob stands from the keyboard (S).
 	pb.wait("bob's turn", `!document.getElementById('bj-stand').disabled`)
@@ -496,8 +504,8 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	if s := pc.text(`.seat[data-seat="2"] .hand .result`); !strings.Contains(s, "Lose") {
 		t.Errorf("the spectator sees bob's hand as %q, want a loss", s)
 	}
-	pa.shot("09-blackjack-result")
-	pb.shot("10-blackjack-phone")
+	pa.shot("11-blackjack-result")
+	pb.shot("12-blackjack-phone")
 	if got := pa.agreesWithServer(e, alice); got != 1000-20-10+40 {
 		t.Errorf("alice has %d, want 1010 (bet 20, insurance 10 lost, 21 paid 40)", got)
 	}
@@ -522,7 +530,8 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	dave := e.player("dave")
 	p := b.page(t, "dave", 1280, 1000)
 	p.login(dave)
-	p.goTo("#/play/roulette:main")
+	// A deep link, loaded afresh: the session and the table come back.
+	p.do("open the table's link", chromedp.Navigate(b.base+"/#/play/roulette:main"))
 	p.wait("the board", `document.querySelectorAll('#rl-board .cell').length === 49 && !!document.querySelector('#table-status')?.textContent.includes('Round')`)
 	board := func(label string) { p.click(fmt.Sprintf(`#rl-board .cell[aria-label=%q]`, label)) }
 	// More than the balance: refused, and said so plainly; nothing taken.
@@ -532,7 +541,7 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	board("Bet on Odd")
 	p.clickEnabled("#rl-place")
 	p.wait("the refusal", `document.getElementById('toasts').textContent.includes('Not enough coins')`)
-	p.shot("11-roulette-refused")
+	p.shot("13-roulette-refused")
 	p.click("#rl-clear")
 	p.click(`input[name=rl-chip][value="5"]`)
 	kind := func(k string) { p.click(fmt.Sprintf(`input[name=rl-kind][value=%q]`, k)) }
@@ -558,11 +567,11 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	if n := p.countOf("#rl-staged li"); n != 15 {
 		t.Fatalf("%d bets staged, want 15", n)
 	}
-	p.shot("12-roulette-bets")
+	p.shot("14-roulette-bets")
 	p.clickEnabled("#rl-place")
 	p.wait("the bets taken", `document.getElementById('rl-mine').textContent.includes('75') && document.getElementById('coins').textContent === '925'`)
 	p.wait("the result", `document.querySelectorAll('#rl-last li').length === 1 && /You win|No win/.test(document.getElementById('rl-mine').textContent)`)
-	p.shot("13-roulette-result")
+	p.shot("15-roulette-result")
 	coins := p.agreesWithServer(e, dave)
 	// The server holds the fifteen bets of every kind.
 	var page struct {
@@ -631,11 +640,11 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	}
 	p.wait("the robot's cash-out", `document.getElementById('crash-feed').textContent.includes('robot cashed out at 1.10x (auto)')`)
 	p.wait("1.15x", `parseFloat(document.getElementById('crash-mult').textContent) >= 1.15 && !document.getElementById('crash-cashout').disabled`)
-	p.shot("14-crash-running")
+	p.shot("16-crash-running")
 	p.click("#crash-cashout")
 	p.wait("the cash-out", `document.getElementById('crash-mine').textContent.includes('You cashed out at')`)
 	p.wait("the crash", `document.getElementById('crash-mult').textContent.includes('Crashed @ 1.35x')`)
-	p.shot("15-crash-crashed")
+	p.shot("17-crash-crashed")
 	var paid struct {
 		M string `json:"m"`
 	}
@@ -647,4 +656,12 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	if got := e.coins(bot); got != 1000-20+22 {
 		t.Errorf("the robot has %d, want 1002 (20 cashed out at 1.10x)", got)
 	}
+
+	// A session that ends (its cookies gone) brings the login screen back
+	// at the next API call.
+	if _, err := chromedp.Call(p.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+		t.Fatalf("clear cookies: %v", err)
+	}
+	p.goTo("#/history")
+	p.wait("the login screen", `!!document.querySelector('#login') && document.getElementById('who').hidden && document.getElementById('toasts').textContent.includes('session ended')`)
 }
