@@ -461,6 +461,7 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pb.login(bob)
 	pb.wait("the lobby", `document.querySelectorAll('tr[data-room]').length >= 6`)
 	pb.shot("08-lobby-phone")
+	pb.fitsWidth()
 	pb.goTo("#/play/" + room)
 	pb.wait("seat 2", `document.querySelector('.seat.me')?.dataset.seat === '2'`)
 	pc.login(carol)
@@ -506,6 +507,7 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	}
 	pa.shot("11-blackjack-result")
 	pb.shot("12-blackjack-phone")
+	pb.fitsWidth()
 	if got := pa.agreesWithServer(e, alice); got != 1000-20-10+40 {
 		t.Errorf("alice has %d, want 1010 (bet 20, insurance 10 lost, 21 paid 40)", got)
 	}
@@ -517,6 +519,20 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pa.do("drop the socket", chromedp.Evaluate[chromedp.Void](`window.imperio.ws.close()`))
 	pa.wait("reconnected at seat 1", `window.imperio.state === 'open' && window.imperio.rooms.get('blackjack:1')?.seat === 1 && document.querySelector('.seat.me')?.dataset.seat === '1'`)
 	pb.wait("alice is back", `document.querySelector('.seat[data-seat="1"] .seat-name')?.textContent === 'alice' && !document.querySelector('.seat[data-seat="1"] .badge.warn')`)
+}
+
+// fitsWidth checks that the page does not scroll sideways (phone widths).
+func (p *page) fitsWidth() {
+	p.t.Helper()
+	var w struct {
+		Page, View int
+		Wide       []string
+	}
+	p.eval(`({Page: document.documentElement.scrollWidth, View: window.innerWidth,
+		Wide: [...document.querySelectorAll('body *')].filter(el => el.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 5).map(el => el.tagName + '.' + el.className + '#' + el.id)})`, &w)
+	if w.Page > w.View {
+		p.t.Errorf("%s: the page is %dpx wide in a %dpx viewport: %v", p.name, w.Page, w.View, w.Wide)
+	}
 }
 
 func (p *page) countOf(sel string) int {

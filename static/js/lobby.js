@@ -58,18 +58,18 @@ export function mount(view, ctx) {
       if (game === 'slots' && !list.length) return null;
       return h('div', { class: 'game-rooms' },
         h('h3', {}, title),
-        h('table', { class: 'list' },
-          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Room'), h('th', { scope: 'col' }, game === 'blackjack' ? 'Seats' : game === 'slots' ? 'Player' : 'Bets'),
-            h('th', { scope: 'col' }, 'Players'), h('th', { scope: 'col' }, 'Watching'), h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
+        h('div', { class: 'scroll' }, h('table', { class: 'list' },
+          h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Room'), h('th', { scope: 'col', class: game === 'blackjack' ? null : 'opt' }, game === 'blackjack' ? 'Seats' : game === 'slots' ? 'Player' : 'Bets'),
+            h('th', { scope: 'col', class: 'num' }, 'Players'), h('th', { scope: 'col', class: 'num opt' }, 'Watching'), h('th', { scope: 'col', class: 'opt' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
           h('tbody', {}, list.map((r) => h('tr', { dataset: { room: r.room } },
-            h('th', { scope: 'row' }, r.room),
-            h('td', {}, game === 'blackjack' ? `${r.seats_taken || 0}/${r.seats}` : game === 'slots' ? r.owner : `${r.min_bet}–${r.max_bet}`),
+            h('th', { scope: 'row' }, game === 'slots' ? `${r.owner} · ${r.machine}` : r.room),
+            h('td', { class: game === 'blackjack' ? null : 'opt' }, game === 'blackjack' ? `${r.seats_taken || 0}/${r.seats}` : game === 'slots' ? r.owner : `${r.min_bet}–${r.max_bet}`),
             h('td', { class: 'num' }, r.players),
-            h('td', { class: 'num' }, r.spectators),
-            h('td', {}, r.phase || ''),
+            h('td', { class: 'num opt' }, r.spectators),
+            h('td', { class: 'opt' }, r.phase || ''),
             h('td', { class: 'actions' },
               game !== 'slots' ? h('a', { class: 'button primary', href: `#/play/${r.room}`, 'aria-label': `Join ${r.room}` }, game === 'blackjack' ? 'Sit' : 'Join') : null,
-              (game !== 'slots' || r.owner !== ctx.me.username) ? h('a', { class: 'button', href: `#/watch/${r.room}`, 'aria-label': `Watch ${r.room}` }, 'Watch') : null))))));
+              (game !== 'slots' || r.owner !== ctx.me.username) ? h('a', { class: 'button', href: `#/watch/${r.room}`, 'aria-label': `Watch ${r.room}` }, 'Watch') : null)))))));
     }));
   }
 
