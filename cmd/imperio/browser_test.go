@@ -369,6 +369,12 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	}
 	p.click(`.machine-card a[href="#/slots/cherry-charm"]`)
 	p.wait("the machine", `document.querySelectorAll('#reels .sym').length === 9 && !document.getElementById('spin').disabled`)
+	// Someone watches the machine from the lobby's list of slot rooms.
+	fan := b.page(t, "fan", 1280, 900)
+	fan.login(e.player("fan"))
+	fan.wait("spinner's machine in the lobby", `!!document.querySelector('a[aria-label="Watch slots:cherry-charm:spinner"]')`)
+	fan.click(`a[aria-label="Watch slots:cherry-charm:spinner"]`)
+	fan.wait("the machine", `document.querySelectorAll('#reels .sym').length === 9 && !!document.querySelector('.watching') && !document.getElementById('spin')`)
 	// The bet stays within the machine's limits and steps.
 	p.setValue("#bet", "99999")
 	var bet string
@@ -394,6 +400,10 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 		t.Fatalf("the balance did not change in %d spins", spins)
 	}
 	p.shot("03-slots")
+	// The spectator saw the last spin as the player did.
+	var reels string
+	p.eval(`document.getElementById('reels').getAttribute('aria-label')`, &reels)
+	fan.wait("the same reels", fmt.Sprintf(`document.getElementById('reels').getAttribute('aria-label') === %q`, reels))
 	coins := p.agreesWithServer(e, a)
 	t.Logf("spun %d times: %d coins", spins+1, coins)
 
@@ -642,15 +652,16 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	p.login(erin)
 	p.goTo("#/play/crash:main")
 	p.wait("the table", `!document.getElementById('crash-bet').disabled`)
-	p.setValue("#crash-amount", "50")
-	p.click("#crash-bet")
-	p.wait("the bet taken", `document.getElementById('crash-mine').textContent.includes('Your bet: 50')`)
-	// Another player bets with an automatic cash-out at 1.10x.
+	// Another player, at the table already, bets as soon as erin's bet opens
+	// the round, with an automatic cash-out at 1.10x.
 	c := e.dial(bot)
 	c.expect("welcome")
 	if f := c.answer(c.send("room.join", map[string]any{"room": "crash:main"})); f.Type != "room.joined" {
 		t.Fatalf("join: %s", f.Data)
 	}
+	p.setValue("#crash-amount", "50")
+	p.click("#crash-bet")
+	p.wait("the bet taken", `document.getElementById('crash-mine').textContent.includes('Your bet: 50')`)
 	if f := c.answer(c.send("table.bet", map[string]any{"room": "crash:main", "amount": 20, "auto_cashout": 110})); f.Type != "table.accepted" {
 		t.Fatalf("bot bet: %s", f.Data)
 	}

@@ -28,14 +28,14 @@ export function mount(view) {
     h('h3', {}, 'Active seed pair'), active, seedForm, rotateBtn, revealed,
     h('h3', {}, 'Verify a round'), h('p', { class: 'hint' }, 'Slot rounds can be verified once their seed is rotated. Round ids are in your history.'), verifyForm, verifyOut));
 
-  function pair(p) {
+  function pair(p, revealed) {
     return [h('dt', {}, 'Server seed hash'), h('dd', {}, h('code', { class: 'hash' }, p.server_seed_hash)),
       h('dt', {}, 'Client seed'), h('dd', {}, h('code', {}, p.client_seed)),
-      h('dt', {}, 'Next nonce'), h('dd', {}, p.nonce)];
+      h('dt', {}, revealed ? 'Nonces used' : 'Next nonce'), h('dd', {}, p.nonce)];
   }
   function show(d) {
     fill(active, pair(d.active));
-    fill(revealed, h('h3', {}, 'Revealed pair'), h('dl', { class: 'facts' }, pair(d.revealed),
+    fill(revealed, h('h3', {}, 'Revealed pair'), h('dl', { class: 'facts' }, pair(d.revealed, true),
       h('dt', {}, 'Server seed'), h('dd', {}, h('code', { class: 'hash', id: 'fair-revealed-seed' }, d.revealed.server_seed))));
   }
   api('GET', '/api/fair').then((p) => fill(active, pair(p))).catch((err) => fill(active, h('p', { class: 'error' }, explain(err))));
