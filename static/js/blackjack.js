@@ -205,6 +205,7 @@ export function mount(view, ctx, params) {
     s.bet ? h('div', { class: 'chip-line' }, h('span', { class: 'chip' }, coins(s.bet)),
       s.insurance ? h('span', { class: 'ins' }, ` insured ${coins(s.insurance)}${s.insuranceResult ? ' — ' + s.insuranceResult : ''}`) : s.insuranceDecided === 'no_insurance' ? h('span', { class: 'ins' }, ' no insurance') : null) : null,
     (s.hands || []).map((hd, i) => handEl(s, hd, i)))));
+    if (t.shoe) ui.fair(`Shoe ${t.shoe.number} order hash`, t.shoe.hash);
     // Status and timer
     const turnSeat = t.turn_seat && seatOf(t.turn_seat);
     const phaseText = {

@@ -127,6 +127,7 @@ export function mount(view, ctx, params) {
     ui.status.textContent = `Round ${t.round || 0} · ${phaseText}`;
     ui.setTimer(t.deadline, { betting: 'Starts in', crashed: 'Next round in' }[t.phase]);
     multEl.classList.toggle('crashed', t.phase === 'crashed');
+    if (t.chain) ui.fair(`Hash chain (${coins(t.chain.left)} rounds left), terminating hash`, t.chain.terminating);
     if (t.phase === 'running') {
       if (!raf) raf = requestAnimationFrame(loop);
     } else {

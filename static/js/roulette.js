@@ -167,6 +167,7 @@ export function mount(view, ctx, params) {
     ui.status.textContent = `Round ${t.round || 0} · ${{ waiting: 'Place a bet to start the round.', betting: 'Place your bets.', spinning: 'No more bets. The ball is rolling…', settled: t.result ? `${t.result.number} ${t.result.color}.` : 'Round over.' }[t.phase] || t.phase}`;
     ui.setTimer(t.deadline, { betting: 'Betting closes in', spinning: 'Result in', settled: 'Next round in' }[t.phase]);
     spinAnimation(t.phase === 'spinning');
+    ui.fair(`Round ${t.fairness?.nonce ?? ''} seed hash`, t.fairness?.server_seed_hash);
     if (t.phase !== 'spinning') {
       const r = t.result;
       wheel.firstChild.textContent = r ? r.number : '–';

@@ -20,12 +20,16 @@ export function tableScreen(view, ctx, params, game) {
   const main = h('div', { class: 'table-main' });
   const controls = h('div', { class: 'controls', hidden: watching });
   const side = h('div', { class: 'side' });
+  // The footer: the table's fairness commitment and a link to one's round.
+  const fairEl = h('span', { class: 'fair-line' });
+  const roundEl = h('span', { class: 'round-line' });
+  const footer = h('p', { class: 'table-foot hint' }, fairEl, ' ', roundEl);
   const header = h('div', { class: 'table-head' },
     h('h2', { id: 'table-h' }, game.title(room)),
     h('span', { class: ['role', watching ? 'spectator' : 'player'] }, watching ? 'Watching' : 'Playing'),
     watching ? h('a', { class: 'button', href: `#/play/${room}` }, game.joinLabel || 'Join') : h('a', { class: 'button', href: '#/lobby' }, 'Leave table'));
   view.append(h('div', { class: ['game', game.css] },
-    h('section', { class: 'panel', 'aria-labelledby': 'table-h' }, header, status, timer, main, controls),
+    h('section', { class: 'panel', 'aria-labelledby': 'table-h' }, header, status, timer, main, controls, footer),
     side));
 
   // The phase timer: the text comes from the game, the bar from the time left.
@@ -67,7 +71,11 @@ export function tableScreen(view, ctx, params, game) {
     client.on('room.joined', (d) => { if (d.room === room) { joined = d; game.joined?.(d); } }),
     client.on('room.state', (d, f) => { if (f.room === room) game.state(d); }),
     client.on('room.event', (d, f) => { if (f.room === room) game.event(d); }),
-    client.on('table.accepted', (d, f) => { if (f.room === room && typeof d.coins === 'number') ctx.setCoins(d.coins); }),
+    client.on('table.accepted', (d, f) => {
+      if (f.room !== room) return;
+      if (typeof d.coins === 'number') ctx.setCoins(d.coins);
+      if (d.round_id) fill(roundEl, 'Your round: ', h('a', { href: `#/round/${d.round_id}`, class: 'round-link' }, d.round_id.slice(-8)));
+    }),
     client.on('welcome', () => { if (!client.rooms.has(room)) enter(); }),
   ];
   enter();
@@ -88,6 +96,8 @@ export function tableScreen(view, ctx, params, game) {
 
   return {
     room, watching, main, controls, side, status, setTimer, act,
+    /** fair shows the table's commitment: a label and a hash. */
+    fair(label, hash) { fill(fairEl, hash ? [`${label}: `, h('code', { class: 'hash', title: hash }, hash.slice(0, 16) + '…')] : ''); },
     seat: () => joined?.seat,
     dispose() {
       disposed = true;
@@ -99,6 +109,3 @@ export function tableScreen(view, ctx, params, game) {
   };
 }
 
-export function fillIf(el, ...c) {
-  return fill(el, ...c);
-}
