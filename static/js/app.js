@@ -122,6 +122,11 @@ async function loadMe() {
 async function onRefused() {
   try {
     const r = await fetch('/api/me', { credentials: 'same-origin' });
+    if (r.status === 403) {
+      const body = await r.json().catch(() => ({}));
+      lostSession(`Your account is suspended${body.error?.message ? ': ' + body.error.message : '.'}`);
+      return false;
+    }
     if (r.status !== 401) return true; // the network, or a restart: retry
     if (await refresh()) return true;
   } catch {
