@@ -2,6 +2,10 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha1"
+	"encoding/base32"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -49,7 +53,8 @@ func TestBrowser(t *testing.T) {
 		}
 		t.Skipf("!!! SKIPPING the browser tests: %s; set IMPERIO_TEST_REQUIRE_SERVICES=1 to make this fail", msg)
 	}
-	e := newTestEnv(t, storetest.OpenSQLite(t), nil, func(o *hub.Options) {
+	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "imperio.db")
+	e := newTestEnv(t, storetest.Open(t, dbURL), nil, func(o *hub.Options) {
 		br := blackjack.DefaultRules()
 		br.BetTime, br.InsuranceTime, br.TurnTime, br.PauseTime = 20*time.Second, 20*time.Second, 20*time.Second, 500*time.Millisecond
 		o.TableRules = br
@@ -74,6 +79,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("Blackjack", func(t *testing.T) { testBrowserBlackjack(t, sub(t), b) })
 	t.Run("Roulette", func(t *testing.T) { testBrowserRoulette(t, sub(t), b) })
 	t.Run("Crash", func(t *testing.T) { testBrowserCrash(t, sub(t), b) })
+	t.Run("ResponsiblePlay", func(t *testing.T) { testBrowserLimits(t, sub(t), b) })
+	t.Run("Admin", func(t *testing.T) { testBrowserAdmin(t, sub(t), b, dbURL) })
 	e.checkLedger()
 }
 
@@ -691,4 +698,114 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	}
 	p.goTo("#/history")
 	p.wait("the login screen", `!!document.querySelector('#login') && document.getElementById('who').hidden && document.getElementById('toasts').textContent.includes('session ended')`)
+}
+
+// testBrowserLimits: a daily loss limit set on the account page, and a bet
+// past it refused in words. A server without /api/limits must not show the
+// section at all.
+func testBrowserLimits(t *testing.T, e *testEnv, b *browser) {
+	a := e.player("careful")
+	p := b.page(t, "careful", 1280, 900)
+	p.login(a)
+	p.goTo("#/account")
+	p.wait("the account page", `document.querySelector('.account')?.textContent.includes('careful')`)
+	if code := e.do("GET", "/api/limits", a.Token, nil, nil); code == 404 {
+		p.wait("the two-factor section", `!!document.querySelector('[aria-labelledby=totp-h]')`)
+		if n := p.countOf(`[aria-labelledby=lim-h]:not([hidden])`); n != 0 {
+			t.Errorf("responsible play shown though /api/limits answers 404")
+		}
+		t.Log("this server has no /api/limits: the section stays hidden")
+		return
+	}
+	p.wait("the limits", `!document.querySelector('[aria-labelledby=lim-h]').hidden && !!document.querySelector('input[name=limit]')`)
+	p.setValue("input[name=limit]", "20")
+	p.do("save the limit", chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=limit]').form.requestSubmit()`))
+	p.wait("the limit in force", `[...document.querySelectorAll('[aria-labelledby=lim-h] dd')].some(d => d.textContent === '20')`)
+	p.shot("18-account-limits")
+	p.goTo("#/slots/cherry-charm")
+	p.wait("the machine", `!document.getElementById('spin').disabled`)
+	p.setValue("#bet", "25")
+	p.click("#spin")
+	p.wait("the refusal", `document.getElementById('slot-win').textContent.includes('loss limit')`)
+	p.shot("19-slots-loss-limit")
+	if got := p.agreesWithServer(e, a); got != 1000 {
+		t.Errorf("careful has %d after a refused bet, want 1000", got)
+	}
+}
+
+// testBrowserAdmin: an admin (made with the command line, two-factor on)
+// logs in with a code, finds a player and adjusts their balance; a player
+// never sees the Admin entry. A server without the admin command has no
+// admin to test: the entry must then stay hidden.
+func testBrowserAdmin(t *testing.T, e *testEnv, b *browser, dbURL string) {
+	boss, player := e.player("boss"), e.player("lucky")
+	p := b.page(t, "boss", 1280, 900)
+	var out strings.Builder
+	if err := run(t.Context(), []string{"admin", "grant", "boss"}, verifyEnv(dbURL), &out, &out); err != nil {
+		if !strings.Contains(err.Error(), "unknown command") {
+			t.Fatalf("imperio admin grant: %v\n%s", err, out.String())
+		}
+		p.login(boss)
+		p.wait("the nav", `!document.getElementById('nav').hidden`)
+		if n := p.countOf(`#nav-admin:not([hidden])`); n != 0 {
+			t.Errorf("a player sees the Admin entry")
+		}
+		t.Log("this server has no admin command: no admin to log in")
+		return
+	}
+	// Two-factor on, through the API.
+	var setup struct {
+		Secret string `json:"secret"`
+	}
+	if code := e.do("POST", "/api/auth/totp/setup", boss.Token, nil, &setup); code != 200 {
+		t.Fatalf("totp setup: %d", code)
+	}
+	if code := e.do("POST", "/api/auth/totp/enable", boss.Token, map[string]string{"code": totpCode(t, setup.Secret)}, nil); code != 200 {
+		t.Fatalf("totp enable: %d", code)
+	}
+	// The login form asks for the code.
+	p.do("open", chromedp.Navigate(b.base+"/"))
+	p.do("log in", chromedp.SendKeys(chromedp.CSS("#login input[name=username]"), "boss"),
+		chromedp.SendKeys(chromedp.CSS("#login input[name=password]"), "correct horse"),
+		chromedp.Click(chromedp.CSS("#login button[type=submit]")))
+	p.wait("the code field", `!document.querySelector('#login input[name=totp]').closest('label').hidden`)
+	p.do("enter the code", chromedp.SendKeys(chromedp.CSS("#login input[name=totp]"), totpCode(t, setup.Secret)),
+		chromedp.Click(chromedp.CSS("#login button[type=submit]")))
+	p.wait("signed in as admin", `document.getElementById('username').textContent === 'boss' && !document.getElementById('nav-admin').hidden`)
+	p.click("#nav-admin")
+	p.wait("the admin page", `document.querySelectorAll('.admin table').length >= 2`)
+	p.do("search", chromedp.SendKeys(chromedp.CSS(`.admin input[name=q]`), "lucky"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('.admin input[name=q]').form.requestSubmit()`))
+	p.wait("the player", `[...document.querySelectorAll('.admin td')].some(td => td.textContent === 'lucky')`)
+	p.do("open the player", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('.admin tr')].find(tr => tr.firstChild?.textContent === 'lucky').querySelector('button').click()`))
+	p.wait("the player's record", `document.querySelector('.admin h3')?.textContent.startsWith('lucky')`)
+	p.setValue(`.admin input[name=reason]`, "goodwill")
+	p.setValue(`.admin input[name=amount]`, "5")
+	p.do("adjust", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('.admin button')].find(b => b.textContent === 'Adjust').click()`))
+	p.wait("the adjustment", `document.getElementById('toasts').textContent.includes('Balance adjusted') && document.querySelector('.admin h3 + p')?.textContent.startsWith('1,005 coins')`)
+	p.shot("20-admin")
+	if got := e.coins(player); got != 1005 {
+		t.Errorf("lucky has %d after an adjustment of 5, want 1005", got)
+	}
+	if sum, _ := e.ledgerSum(player); sum != 1005 {
+		t.Errorf("lucky's ledger sums to %d, want 1005", sum)
+	}
+}
+
+// totpCode is the current RFC 6238 code (SHA-1, 30 s, 6 digits) of a
+// base32 secret, as an authenticator app shows it.
+func totpCode(t *testing.T, secret string) string {
+	t.Helper()
+	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
+	if err != nil {
+		t.Fatalf("totp secret %q: %v", secret, err)
+	}
+	var msg [8]byte
+	binary.BigEndian.PutUint64(msg[:], uint64(time.Now().Unix()/30))
+	m := hmac.New(sha1.New, key)
+	m.Write(msg[:])
+	sum := m.Sum(nil)
+	off := sum[len(sum)-1] & 0x0f
+	code := binary.BigEndian.Uint32(sum[off:off+4]) & 0x7fffffff
+	return fmt.Sprintf("%06d", code%1000000)
 }

@@ -20,7 +20,9 @@ export function mount(view, ctx) {
         h('label', {}, 'Search ', h('input', { name: 'q', type: 'search' })), h('button', { type: 'submit' }, 'Search')), users, detail),
     h('section', { class: 'panel' }, h('h2', {}, 'Audit log'), audit)));
 
-  const fail = (el) => (err) => fill(el, h('p', { class: 'error' }, explain(err)));
+  const fail = (el) => (err) => fill(el, err.code === 'totp_required'
+    ? h('p', { class: 'error' }, 'The admin tools need two-factor sign-in: turn it on in ', h('a', { href: '#/account' }, 'your account'), ', then log in again.')
+    : h('p', { class: 'error' }, explain(err)));
   function loadInstances() {
     api('GET', '/api/admin/instances').then((d) => fill(inst, table(['Instance', 'Sockets', 'Rooms', 'Players', 'Spectators'],
       d.instances.map((i) => h('tr', {}, h('td', {}, i.instance), h('td', { class: 'num' }, i.sockets), h('td', { class: 'num' }, i.rooms), h('td', { class: 'num' }, i.players), h('td', { class: 'num' }, i.spectators)))))).catch(fail(inst));
