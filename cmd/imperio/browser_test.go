@@ -23,6 +23,7 @@ import (
 
 	"github.com/imperio-casino/imperio"
 	"github.com/imperio-casino/imperio/auth"
+	"github.com/imperio-casino/imperio/config"
 	"github.com/imperio-casino/imperio/games/blackjack"
 	"github.com/imperio-casino/imperio/games/crash"
 	"github.com/imperio-casino/imperio/games/fair"
@@ -54,7 +55,8 @@ func TestBrowser(t *testing.T) {
 		t.Skipf("!!! SKIPPING the browser tests: %s; set IMPERIO_TEST_REQUIRE_SERVICES=1 to make this fail", msg)
 	}
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "imperio.db")
-	e := newTestEnv(t, storetest.Open(t, dbURL), nil, func(o *hub.Options) {
+	// Every win that returns its bet is a "big win", so the ticker has some.
+	e := newTestEnv(t, storetest.Open(t, dbURL), func(c *config.Config) { c.BigWinMultiplier = 1 }, func(o *hub.Options) {
 		br := blackjack.DefaultRules()
 		br.BetTime, br.InsuranceTime, br.TurnTime, br.PauseTime = 20*time.Second, 20*time.Second, 20*time.Second, 500*time.Millisecond
 		o.TableRules = br
@@ -678,6 +680,7 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	p.click("#crash-cashout")
 	p.wait("the cash-out", `document.getElementById('crash-mine').textContent.includes('You cashed out at')`)
 	p.wait("the crash", `document.getElementById('crash-mult').textContent.includes('Crashed @ 1.35x')`)
+	p.wait("the big wins in the ticker", `!document.getElementById('ticker').hidden && document.getElementById('ticker').textContent.includes('at crash')`)
 	p.shot("17-crash-crashed")
 	var paid struct {
 		M string `json:"m"`
