@@ -175,7 +175,7 @@ function startSession(me) {
     } else if (s.state === 'closed' && authed && ctx.client === client) {
       bar.hidden = false;
       const why = s.code === 4003 || /banned/i.test(s.reason || '') ? `Your account is suspended${s.reason ? ': ' + s.reason : ''}.` : s.code === 4029 ? 'Disconnected: too many messages.' : 'Disconnected.';
-      fill(bar, h('span', {}, why), ' ', h('button', { type: 'button', onclick: () => { client.stopped = false; client.attempt = 0; client.connect(); } }, 'Reconnect'));
+      fill(bar, h('span', {}, why), ' ', h('button', { type: 'button', onclick: () => client.reconnect() }, 'Reconnect'));
     }
   });
   client.subscribeLobby();

@@ -130,6 +130,13 @@ export class Imperio {
     this.retryTimer = setTimeout(() => this.connect(), delay);
   }
 
+  /** reconnect starts again after the client gave up (a refused or closed
+   * session), with the rooms it still remembers. */
+  reconnect() {
+    this.attempt = 0;
+    this.connect();
+  }
+
   /** retryNow skips the wait before the next reconnection attempt. */
   retryNow() {
     if (this.state === 'reconnecting' && !this.ws) this.connect();
