@@ -538,6 +538,11 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pa.do("drop the socket", chromedp.Evaluate[chromedp.Void](`window.imperio.ws.close()`))
 	pa.wait("reconnected at seat 1", `window.imperio.state === 'open' && window.imperio.rooms.get('blackjack:1')?.seat === 1 && document.querySelector('.seat.me')?.dataset.seat === '1'`)
 	pb.wait("alice is back", `document.querySelector('.seat[data-seat="1"] .seat-name')?.textContent === 'alice' && !document.querySelector('.seat[data-seat="1"] .badge.warn')`)
+
+	// The spectator takes the seat of her choice.
+	pc.click(`a[aria-label="Sit at seat 5"]`)
+	pc.wait("carol at seat 5", `document.querySelector('.seat.me')?.dataset.seat === '5' && !document.getElementById('bj-bet-btn').disabled`)
+	pa.wait("carol seated", `document.querySelector('.seat[data-seat="5"] .seat-name')?.textContent === 'carol'`)
 }
 
 // fitsWidth checks that the page does not scroll sideways (phone widths).

@@ -52,7 +52,7 @@ function screenFor(name, args) {
       const game = room.split(':')[0];
       const mod = { blackjack, roulette, crash, slots }[game];
       if (!mod) return null;
-      return [mod, { room, watch: name === 'watch' }];
+      return [mod, { room, watch: name === 'watch', seat: Number(args[1]) || 0 }];
     }
     case 'history': return [history, {}];
     case 'round': return [history, { round: args[0] }];

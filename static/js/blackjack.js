@@ -201,6 +201,7 @@ export function mount(view, ctx, params) {
       dataset: { seat: s.seat }, 'aria-label': `Seat ${s.seat}${s.name ? ': ' + s.name : ', empty'}`,
     },
     h('div', { class: 'seat-head' }, h('span', { class: 'seat-no' }, s.seat), ' ', h('span', { class: 'seat-name' }, s.name || 'Empty'),
+      !s.name && ui.watching ? h('a', { class: 'button small-link', href: `#/play/${ui.room}/${s.seat}`, 'aria-label': `Sit at seat ${s.seat}` }, 'Sit here') : null,
       s.seat === me ? h('span', { class: 'badge' }, 'you') : null, s.away ? h('span', { class: 'badge warn' }, s.leaving ? 'leaving' : 'away') : null),
     s.bet ? h('div', { class: 'chip-line' }, h('span', { class: 'chip' }, coins(s.bet)),
       s.insurance ? h('span', { class: 'ins' }, ` insured ${coins(s.insurance)}${s.insuranceResult ? ' — ' + s.insuranceResult : ''}`) : s.insuranceDecided === 'no_insurance' ? h('span', { class: 'ins' }, ' no insurance') : null) : null,

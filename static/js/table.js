@@ -54,7 +54,7 @@ export function tableScreen(view, ctx, params, game) {
   async function enter() {
     if (disposed || client.state !== 'open') return;
     try {
-      joined = watching ? await client.watch(room) : await client.join(room);
+      joined = watching ? await client.watch(room) : await client.join(room, params.seat);
       if (disposed) { client.leave(room); return; }
       game.joined?.(joined);
       if (!chat) {
