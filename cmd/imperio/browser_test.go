@@ -35,10 +35,14 @@ import (
 // chromiumPath is Debian's Chromium, which the browser tests drive headless.
 const chromiumPath = "/usr/bin/chromium"
 
-// bjShoe stacks the first blackjack shoe: seat 1 gets T♥ 6♣ (16) and hits a
-// 5 to 21, seat 2 T♣ 7♦ (17) and stands, the dealer shows A♠ (insurance is
-// offered) over 9♦ and stands on 20.
-var bjShoe = []string{"TH", "TC", "AS", "6C", "7D", "9D", "5S", "2C", "3C", "4C", "8C", "8H"}
+// bjShoe stacks the first blackjack shoe. Round 1: seat 1 gets T♥ 6♣ (16)
+// and hits a 5 to 21, seat 2 T♣ 7♦ (17) and stands, the dealer shows A♠
+// (insurance is offered) over 9♦ and stands on 20. Round 2, seats 1, 2 and
+// 5: seat 1 splits 8♠ 8♦ and stands on 18 (T♣) and 17 (9♥), seats 2 and 5
+// stand on 19, the dealer turns 6♦ T♥ and busts with 7♣.
+var bjShoe = []string{"TH", "TC", "AS", "6C", "7D", "9D", "5S",
+	"8S", "TD", "TS", "6D", "8D", "9C", "9S", "TH", "TC", "9H", "7C",
+	"2C", "3C", "4C", "5C"}
 
 // TestBrowser drives the embedded client in headless Chromium against a real
 // server: sign up and spin, read the history and verify a round, a
@@ -543,6 +547,41 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pc.click(`a[aria-label="Sit at seat 5"]`)
 	pc.wait("carol at seat 5", `document.querySelector('.seat.me')?.dataset.seat === '5' && !document.getElementById('bj-bet-btn').disabled`)
 	pa.wait("carol seated", `document.querySelector('.seat[data-seat="5"] .seat-name')?.textContent === 'carol'`)
+
+	// Round 2: alice splits her eights and stands on both hands.
+	for _, p := range []*page{pa, pb, pc} {
+		p.setValue("#bj-bet", "10")
+		p.clickEnabled("#bj-bet-btn")
+	}
+	pa.clickEnabled("#bj-split")
+	pa.wait("the first hand's turn", `document.querySelectorAll('.seat[data-seat="1"] .hand').length === 2 && document.querySelector('.seat[data-seat="1"] .hand.active')?.dataset.hand === '1' && !document.getElementById('bj-stand').disabled`)
+	pb.wait("both hands for the others", `document.querySelectorAll('.seat[data-seat="1"] .hand').length === 2`)
+	pa.click("#bj-stand")
+	pa.wait("the second hand's turn", `document.querySelector('.seat[data-seat="1"] .hand.active')?.dataset.hand === '2' && document.querySelectorAll('.seat[data-seat="1"] .hand[data-hand="2"] .card').length === 2 && !document.getElementById('bj-stand').disabled`)
+	pa.click("#bj-stand")
+	pb.clickEnabled("#bj-stand")
+	pc.clickEnabled("#bj-stand")
+	for _, p := range []*page{pa, pb, pc} {
+		p.wait("the dealer's bust", `document.getElementById('bj-result').textContent.includes('busts with 23')`)
+	}
+	var results []string
+	pb.eval(`[...document.querySelectorAll('.seat[data-seat="1"] .hand .result')].map(r => r.textContent.trim())`, &results)
+	if len(results) != 2 || !strings.Contains(results[0], "Win +20") || !strings.Contains(results[1], "Win +20") {
+		t.Errorf("alice's split hands show %q, want two wins of 20", results)
+	}
+	if n := pb.countOf(`.seat .ins`); n != 0 {
+		t.Errorf("round 2 shows %d insurance notes of round 1", n)
+	}
+	pb.shot("13-blackjack-split")
+	for _, c := range []struct {
+		p    *page
+		a    account
+		want int64
+	}{{pa, alice, 1030}, {pb, bob, 990}, {pc, carol, 1010}} {
+		if got := c.p.agreesWithServer(e, c.a); got != c.want {
+			t.Errorf("%s has %d after round 2, want %d", c.a.Username, got, c.want)
+		}
+	}
 }
 
 // fitsWidth checks that the page does not scroll sideways (phone widths).
@@ -581,7 +620,7 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	board("Bet on Odd")
 	p.clickEnabled("#rl-place")
 	p.wait("the refusal", `document.getElementById('toasts').textContent.includes('Not enough coins')`)
-	p.shot("13-roulette-refused")
+	p.shot("14-roulette-refused")
 	p.click("#rl-clear")
 	p.click(`input[name=rl-chip][value="5"]`)
 	kind := func(k string) { p.click(fmt.Sprintf(`input[name=rl-kind][value=%q]`, k)) }
@@ -607,11 +646,11 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	if n := p.countOf("#rl-staged li"); n != 15 {
 		t.Fatalf("%d bets staged, want 15", n)
 	}
-	p.shot("14-roulette-bets")
+	p.shot("15-roulette-bets")
 	p.clickEnabled("#rl-place")
 	p.wait("the bets taken", `document.getElementById('rl-mine').textContent.includes('75') && document.getElementById('coins').textContent === '925'`)
 	p.wait("the result", `document.querySelectorAll('#rl-last li').length === 1 && /You win|No win/.test(document.getElementById('rl-mine').textContent)`)
-	p.shot("15-roulette-result")
+	p.shot("16-roulette-result")
 	coins := p.agreesWithServer(e, dave)
 	// The server holds the fifteen bets of every kind.
 	var page struct {
@@ -681,12 +720,12 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	}
 	p.wait("the robot's cash-out", `document.getElementById('crash-feed').textContent.includes('robot cashed out at 1.10x (auto)')`)
 	p.wait("1.15x", `parseFloat(document.getElementById('crash-mult').textContent) >= 1.15 && !document.getElementById('crash-cashout').disabled`)
-	p.shot("16-crash-running")
+	p.shot("17-crash-running")
 	p.click("#crash-cashout")
 	p.wait("the cash-out", `document.getElementById('crash-mine').textContent.includes('You cashed out at')`)
 	p.wait("the crash", `document.getElementById('crash-mult').textContent.includes('Crashed @ 1.35x')`)
 	p.wait("the big wins in the ticker", `!document.getElementById('ticker').hidden && document.getElementById('ticker').textContent.includes('at crash')`)
-	p.shot("17-crash-crashed")
+	p.shot("18-crash-crashed")
 	var paid struct {
 		M string `json:"m"`
 	}
@@ -729,13 +768,13 @@ func testBrowserLimits(t *testing.T, e *testEnv, b *browser) {
 	p.setValue("input[name=limit]", "20")
 	p.do("save the limit", chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=limit]').form.requestSubmit()`))
 	p.wait("the limit in force", `[...document.querySelectorAll('[aria-labelledby=lim-h] dd')].some(d => d.textContent === '20')`)
-	p.shot("18-account-limits")
+	p.shot("19-account-limits")
 	p.goTo("#/slots/cherry-charm")
 	p.wait("the machine", `!document.getElementById('spin').disabled`)
 	p.setValue("#bet", "25")
 	p.click("#spin")
 	p.wait("the refusal", `document.getElementById('slot-win').textContent.includes('loss limit')`)
-	p.shot("19-slots-loss-limit")
+	p.shot("20-slots-loss-limit")
 	if got := p.agreesWithServer(e, a); got != 1000 {
 		t.Errorf("careful has %d after a refused bet, want 1000", got)
 	}
@@ -791,7 +830,7 @@ func testBrowserAdmin(t *testing.T, e *testEnv, b *browser, dbURL string) {
 	p.setValue(`.admin input[name=amount]`, "5")
 	p.do("adjust", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('.admin button')].find(b => b.textContent === 'Adjust').click()`))
 	p.wait("the adjustment", `document.getElementById('toasts').textContent.includes('Balance adjusted') && document.querySelector('.admin h3 + p')?.textContent.startsWith('1,005 coins')`)
-	p.shot("20-admin")
+	p.shot("21-admin")
 	if got := e.coins(player); got != 1005 {
 		t.Errorf("lucky has %d after an adjustment of 5, want 1005", got)
 	}

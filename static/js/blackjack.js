@@ -103,7 +103,7 @@ export function mount(view, ctx, params) {
       case 'back': s.away = false; break;
       case 'betting_open':
         t.phase = 'betting'; t.deadline = ev.deadline; t.round = ev.round;
-        for (const x of t.seats) { delete x.bet; delete x.hands; delete x.insurance; delete x.insuranceResult; }
+        for (const x of t.seats) { delete x.bet; delete x.hands; delete x.insurance; delete x.insuranceResult; delete x.insuranceDecided; delete x.insurancePaid; }
         t.dealer = { cards: [] };
         lastResult = null;
         if (ui.seat() && !seatOf(ui.seat())?.leaving) actions = ['bet'];
