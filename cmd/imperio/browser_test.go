@@ -206,7 +206,9 @@ func (p *page) do(what string, actions ...chromedp.Action[chromedp.Void]) {
 	defer cancel()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		p.shot("FAILED-" + strings.ReplaceAll(what, " ", "-"))
-		p.t.Fatalf("%s: %s: %v", p.name, what, err)
+		// What the page said, for the failure's story.
+		said, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('#table-status, #toasts, #conn')].map(e => e.textContent).join(' | ')`))
+		p.t.Fatalf("%s: %s: %v (page: %s)", p.name, what, err, said)
 	}
 }
 
@@ -497,6 +499,9 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	}
 	pa.do("chat", chromedp.SendKeys(chromedp.CSS(".chat input"), "good luck"), chromedp.Evaluate[chromedp.Void](`document.querySelector('.chat input').form.requestSubmit()`))
 	pc.wait("the chat line", `document.querySelector('.chat-lines')?.textContent.includes('alice: good luck')`)
+	// Chatting too fast is refused, and said so.
+	pa.do("chat fast", chromedp.Evaluate[chromedp.Void](`(() => { const i = document.querySelector('.chat input'); for (let n = 0; n < 7; n++) { i.value = 'spam ' + n; i.form.requestSubmit(); } })()`))
+	pa.wait("the rate limit", `document.getElementById('toasts').textContent.includes('chatting too fast')`)
 
 	for _, p := range []*page{pa, pb} {
 		p.setValue("#bj-bet", "20")
@@ -540,7 +545,7 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 
 	// A dropped socket comes back by itself, at the same seat.
 	pa.do("drop the socket", chromedp.Evaluate[chromedp.Void](`window.imperio.ws.close()`))
-	pa.wait("reconnected at seat 1", `window.imperio.state === 'open' && window.imperio.rooms.get('blackjack:1')?.seat === 1 && document.querySelector('.seat.me')?.dataset.seat === '1'`)
+	pa.wait("reconnected at seat 1", `window.imperio.state === 'open' && window.imperio.rooms.get('blackjack:1')?.seat === 1 && document.querySelector('.seat.me')?.dataset.seat === '1' && document.getElementById('toasts').textContent.includes('Reconnected')`)
 	pb.wait("alice is back", `document.querySelector('.seat[data-seat="1"] .seat-name')?.textContent === 'alice' && !document.querySelector('.seat[data-seat="1"] .badge.warn')`)
 
 	// The spectator takes the seat of her choice.
@@ -552,6 +557,7 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	for _, p := range []*page{pa, pb, pc} {
 		p.setValue("#bj-bet", "10")
 		p.clickEnabled("#bj-bet-btn")
+		p.wait("the bet taken", `document.querySelector('.seat.me .chip')?.textContent === '10'`)
 	}
 	pa.clickEnabled("#bj-split")
 	pa.wait("the first hand's turn", `document.querySelectorAll('.seat[data-seat="1"] .hand').length === 2 && document.querySelector('.seat[data-seat="1"] .hand.active')?.dataset.hand === '1' && !document.getElementById('bj-stand').disabled`)

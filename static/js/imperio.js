@@ -51,6 +51,7 @@ export class Imperio {
     this.seq = 0;
     this.pending = new Map(); // id -> {resolve, reject, timer}
     this.handlers = new Map(); // type -> Set of functions
+    this.leaving = new Map(); // room -> the promise of its room.leave
     this.retryTimer = null;
     this.nextDelay = 0;
     this.stopped = false;
@@ -265,6 +266,10 @@ export class Imperio {
   }
 
   async enter(type, room, data) {
+    // Entering a room this client is still leaving (watch, then play) waits
+    // for the server to have let it go.
+    const leaving = this.leaving.get(room);
+    if (leaving) await leaving;
     try {
       return await this.request(type, data);
     } catch (err) {
@@ -279,6 +284,9 @@ export class Imperio {
       if (name === room || name.startsWith(room + ':')) this.rooms.delete(name);
     }
     if (this.state !== 'open') return Promise.resolve(null);
-    return this.request('room.leave', { room }).catch(() => null);
+    const done = this.request('room.leave', { room }).catch(() => null);
+    this.leaving.set(room, done);
+    done.then(() => { if (this.leaving.get(room) === done) this.leaving.delete(room); });
+    return done;
   }
 }
