@@ -255,11 +255,13 @@ func (p *page) click(sel string) {
 	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel), chromedp.NodeVisible))
 }
 
-// clickEnabled waits for a button to be enabled, then clicks it.
+// clickEnabled waits for a button to be enabled, then presses it from the
+// keyboard (focus and Enter): table events move buttons about while a
+// mouse click is on its way, a focused button stays focused.
 func (p *page) clickEnabled(sel string) {
 	p.t.Helper()
 	p.wait(sel+" enabled", fmt.Sprintf(`(() => { const b = document.querySelector(%q); return b && !b.disabled && b.offsetParent !== null; })()`, sel))
-	p.click(sel)
+	p.do("press "+sel, chromedp.Focus(chromedp.CSS(sel)), chromedp.KeyEvent("\r"))
 }
 
 func (p *page) goTo(hash string) {
@@ -506,6 +508,7 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	for _, p := range []*page{pa, pb} {
 		p.setValue("#bj-bet", "20")
 		p.clickEnabled("#bj-bet-btn")
+		p.wait("the bet taken", `document.querySelector('.seat.me .chip')?.textContent === '20'`)
 	}
 	// The dealer shows an ace: both are offered insurance; alice takes it.
 	pa.wait("the insurance prompt", `!document.getElementById('bj-insurance').hidden && document.querySelector('#timer')?.textContent.startsWith('Insurance closes in')`)
@@ -520,7 +523,7 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pa.wait("alice's turn", `!document.getElementById('bj-hit').disabled && document.getElementById('bj-split').disabled && document.getElementById('timer').textContent.startsWith('Your turn')`)
 	pb.wait("bob waits", `document.getElementById('bj-hit').disabled && document.getElementById('bj-stand').disabled`)
 	pc.shot("10-blackjack-spectator")
-	pa.click("#bj-hit") // a 5: 21, the hand stands by itself
+	pa.clickEnabled("#bj-hit") // a 5: 21, the hand stands by itself
 	// Bob stands from the keyboard (S).
 	pb.wait("bob's turn", `!document.getElementById('bj-stand').disabled`)
 	pb.do("press S", chromedp.Evaluate[chromedp.Void](`document.activeElement?.blur()`), chromedp.KeyEvent("s"))
@@ -562,9 +565,9 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pa.clickEnabled("#bj-split")
 	pa.wait("the first hand's turn", `document.querySelectorAll('.seat[data-seat="1"] .hand').length === 2 && document.querySelector('.seat[data-seat="1"] .hand.active')?.dataset.hand === '1' && !document.getElementById('bj-stand').disabled`)
 	pb.wait("both hands for the others", `document.querySelectorAll('.seat[data-seat="1"] .hand').length === 2`)
-	pa.click("#bj-stand")
+	pa.clickEnabled("#bj-stand")
 	pa.wait("the second hand's turn", `document.querySelector('.seat[data-seat="1"] .hand.active')?.dataset.hand === '2' && document.querySelectorAll('.seat[data-seat="1"] .hand[data-hand="2"] .card').length === 2 && !document.getElementById('bj-stand').disabled`)
-	pa.click("#bj-stand")
+	pa.clickEnabled("#bj-stand")
 	pb.clickEnabled("#bj-stand")
 	pc.clickEnabled("#bj-stand")
 	for _, p := range []*page{pa, pb, pc} {
@@ -727,7 +730,7 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	p.wait("the robot's cash-out", `document.getElementById('crash-feed').textContent.includes('robot cashed out at 1.10x (auto)')`)
 	p.wait("1.15x", `parseFloat(document.getElementById('crash-mult').textContent) >= 1.15 && !document.getElementById('crash-cashout').disabled`)
 	p.shot("17-crash-running")
-	p.click("#crash-cashout")
+	p.clickEnabled("#crash-cashout")
 	p.wait("the cash-out", `document.getElementById('crash-mine').textContent.includes('You cashed out at')`)
 	p.wait("the crash", `document.getElementById('crash-mult').textContent.includes('Crashed @ 1.35x')`)
 	p.wait("the big wins in the ticker", `!document.getElementById('ticker').hidden && document.getElementById('ticker').textContent.includes('at crash')`)
