@@ -123,6 +123,13 @@ func (h *Hub) resolveSlotRoom(rest string, p Player, role string) (string, error
 			return r.name, nil
 		}
 	}
+	for _, p := range h.peers {
+		for _, i := range p.rooms {
+			if strings.EqualFold(i.Room, slotRoomName(m.ID, who)) {
+				return i.Room, nil
+			}
+		}
+	}
 	return "", imperio.Errorf(imperio.ENotFound, "%s is not playing %s.", truncate(who, 20), m.Name)
 }
 
@@ -241,7 +248,8 @@ func (g *slotGame) handle(r *room, c roomCmd) {
 	if res.Replayed {
 		return
 	}
-	h.publishBalance(g.owner.ID, res.Coins)
+	h.publishBalance(g.owner.ID, g.owner.Username, res.Coins)
+	h.noteResult(g.owner.Username, res.Bet, res.Win)
 	ev := &spinEvent{Kind: "spin", Player: g.owner.Username, RoundID: res.RoundID, spinRecord: res.spinRecord}
 	g.last = ev
 	r.broadcast(TypeRoomEvent, ev)

@@ -35,10 +35,12 @@ type tableGame struct {
 	stakes    int                 // numbers stake keys within the round
 	names     map[int64]string    // seated players' names
 	stakers   map[int64]string    // who staked in the round in play, by id: for big-win notices
+	staked    map[int64]int64     // what each staked in the round in play: for the leaderboards
 	away      map[int64]time.Time // seated players with no socket: seat freed at the time
 	held      []tableEvent        // events of a round whose settlement has not committed
 	uncertain []imperio.Stake     // stakes whose commit is unknown: refunded at settlement if taken
 	shoeShown int                 // the last retired shoe whose order was published
+	fence     int64               // the room lease's fencing token; 0 on a single instance
 	retryAt   time.Time
 }
 
@@ -51,6 +53,7 @@ func (h *Hub) openTable(name string, persistent bool) (game, error) {
 	return &tableGame{
 		hub: h, name: name, game: kind, e: e, persistent: persistent,
 		names: make(map[int64]string), away: make(map[int64]time.Time), stakers: make(map[int64]string),
+		staked: make(map[int64]int64),
 	}, nil
 }
 
@@ -230,12 +233,13 @@ func (g *tableGame) handle(r *room, c roomCmd) {
 		ack.Coins = &coins
 		ack.RoundID = g.roundID
 		g.stakers[uid] = c.s.player.Username
+		g.staked[uid] += cost
 	}
 	c.s.enqueue(encodeFrame(TypeTableAccepted, c.re, r.name, ack))
 	if ack.Coins != nil {
 		// Before the command runs: if it ends the round, the settlement's
 		// newer balance must come after this one.
-		g.hub.publishBalance(uid, *ack.Coins)
+		g.hub.publishBalance(uid, c.s.player.Username, *ack.Coins)
 	}
 	g.apply(r, now, cmd)
 }
@@ -248,7 +252,11 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 	defer cancel()
 	if g.roundID == "" {
 		id := imperio.NewID()
-		if err := h.opts.Wallet.OpenRound(ctx, imperio.TableRound{ID: id, Game: g.game, Room: r.name, Fairness: g.e.fairness()}); err != nil {
+		err := h.opts.Wallet.OpenRound(ctx, imperio.TableRound{ID: id, Game: g.game, Room: r.name, Fairness: g.e.fairness(), Fence: g.fence})
+		if g.fence > 0 && imperio.ErrorCode(err) == imperio.EConflict {
+			return 0, g.fencedOff(r)
+		}
+		if err != nil {
 			return 0, g.storeError("open round", err)
 		}
 		g.roundID, g.stakes = id, 0
@@ -271,11 +279,25 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 		g.hub.log.Error("table stake outcome unknown", "room", g.name, "round_id", g.roundID, "user_id", uid, "err", err)
 		return 0, imperio.Errorf(imperio.EUnavailable, "The bet could not be confirmed and does not count; if it was taken, it comes back when the round settles.")
 	}
+	if g.fence > 0 && imperio.ErrorCode(err) == imperio.EBettingClosed {
+		// The round was voided under the table: another instance took it.
+		return 0, g.fencedOff(r)
+	}
 	if err != nil {
 		return 0, g.storeError("stake", err)
 	}
 	h.opts.Metrics.coinsBet.WithLabelValues(g.game).Add(float64(amount))
 	return coins, nil
+}
+
+// fencedOff stops a table that another instance took over while this one
+// was not looking (paused past its lease): the store refused its round.
+// The room stops; its members join the table under its new owner.
+func (g *tableGame) fencedOff(r *room) error {
+	g.hub.log.Warn("table fenced off: another instance runs it now", "room", r.name, "token", g.fence, "round_id", g.roundID)
+	g.roundID, g.held, g.uncertain = "", nil, nil
+	go g.hub.evict(r.name)
+	return imperio.Errorf(imperio.EUnavailable, "The table moved to another server; nothing was charged. Try again in a moment.")
 }
 
 func (g *tableGame) storeError(op string, err error) error {
@@ -357,6 +379,11 @@ func (g *tableGame) settle(r *room, now time.Time, evs []tableEvent) {
 	// The round keeps the fairness commitment it was opened with.
 	bals, err := h.opts.Wallet.SettleRound(ctx, imperio.RoundSettlement{RoundID: g.roundID, Outcome: rec, Payouts: pays})
 	h.opts.Metrics.observeCommit("settle_round", start)
+	if g.fence > 0 && imperio.ErrorCode(err) == imperio.EConflict {
+		// Voided under the table by the instance that took it over.
+		g.fencedOff(r)
+		return
+	}
 	if err != nil {
 		h.log.Error("settle table round; retrying", "room", r.name, "round_id", g.roundID, "err", err)
 		g.retryAt = now.Add(settleRetry)
@@ -377,10 +404,18 @@ func (g *tableGame) settle(r *room, now time.Time, evs []tableEvent) {
 	}
 	g.publish(r, held)
 	for _, b := range bals {
-		h.publishBalance(b.UserID, b.Coins)
+		h.publishBalance(b.UserID, cmp.Or(g.names[b.UserID], g.stakers[b.UserID]), b.Coins)
 	}
 	g.announceWins(r, payouts)
+	paid := map[int64]int64{}
+	for _, p := range pays {
+		paid[p.UserID] += p.Amount
+	}
+	for uid, name := range g.stakers {
+		h.noteResult(name, g.staked[uid], paid[uid])
+	}
 	clear(g.stakers)
+	clear(g.staked)
 }
 
 // announceWins tells the lobby of big wins: a payout of at least
