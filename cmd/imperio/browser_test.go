@@ -285,6 +285,15 @@ func (p *page) shot(name string) {
 	}
 }
 
+// formatCoins writes coins as the client does (en-US grouping).
+func formatCoins(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // coinsShown is the balance in the page's header.
 func (p *page) coinsShown() int64 {
 	p.t.Helper()
@@ -424,6 +433,13 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	coins := p.agreesWithServer(e, a)
 	t.Logf("spun %d times: %d coins", spins+1, coins)
 
+	// The lobby's leaderboards (when the server keeps them) follow the play.
+	if code := e.do("GET", "/api/leaderboard?board=richest", a.Token, nil, nil); code == 200 {
+		p.click(`#nav a[data-key=lobby]`)
+		p.wait("spinner on the boards", fmt.Sprintf(`[...document.querySelectorAll('.lboard[data-board=richest] li')].some(li => li.textContent.includes('spinner') && li.textContent.includes(%q))`, formatCoins(coins)))
+		p.shot("04-lobby-leaderboards")
+	}
+
 	// History: the spin is there, with a chart and stats; its recall opens.
 	p.click(`#nav a[data-key=history]`)
 	p.wait("the spins in the history", `document.querySelectorAll('#tx-rows tr[data-game=slots]').length >= 1 && !!document.querySelector('#balance-chart svg polyline') && !!document.querySelector('#stats table')`)
@@ -449,7 +465,7 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	if stats := p.text("#stats"); !strings.Contains(stats, "slots") {
 		t.Errorf("stats %q do not show slots", stats)
 	}
-	p.shot("04-history")
+	p.shot("05-history")
 	p.click(`#tx-rows tr[data-game=slots] a.round-link`)
 	p.wait("the round's recall", `document.getElementById('recall').textContent.includes('slots') && document.querySelectorAll('#recall .reels .sym').length === 9`)
 	roundURL := ""
@@ -458,7 +474,7 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	// The seed is still in use: verifying says so.
 	p.click("#verify-btn")
 	p.wait("the verdict", `document.getElementById('verify-out').textContent.includes('rotate')`)
-	p.shot("05-round")
+	p.shot("06-round")
 
 	// Fairness: rotate the seed, then the round verifies.
 	p.click(`#nav a[data-key=fair]`)
@@ -467,11 +483,11 @@ func testBrowserSlots(t *testing.T, e *testEnv, b *browser) {
 	p.wait("the revealed seed", `/^[0-9a-f]{64}$/.test(document.getElementById('fair-revealed-seed')?.textContent || '')`)
 	p.do("verify", chromedp.SendKeys(chromedp.CSS(`.fair input[name=round]`), roundID), chromedp.Evaluate[chromedp.Void](`document.querySelector('.fair input[name=round]').form.requestSubmit()`))
 	p.wait("the round verified", `document.getElementById('fair-verify-out').textContent.includes('Verified')`)
-	p.shot("06-fairness")
+	p.shot("07-fairness")
 
 	p.click(`#nav a[data-key=account]`)
 	p.wait("the account", `document.querySelector('.account')?.textContent.includes('spinner')`)
-	p.shot("07-account")
+	p.shot("08-account")
 
 	p.click("#logout")
 	p.wait("the login screen", `!!document.querySelector('#login') && document.getElementById('who').hidden && window.imperio.state === 'closed'`)
@@ -487,7 +503,7 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	pa.wait("seat 1", `document.querySelector('.seat.me')?.dataset.seat === '1' && !document.getElementById('bj-bet-btn').disabled`)
 	pb.login(bob)
 	pb.wait("the lobby", `document.querySelectorAll('tr[data-room]').length >= 6`)
-	pb.shot("08-lobby-phone")
+	pb.shot("09-lobby-phone")
 	pb.fitsWidth()
 	pb.goTo("#/play/" + room)
 	pb.wait("seat 2", `document.querySelector('.seat.me')?.dataset.seat === '2'`)
@@ -516,13 +532,13 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	if n := pc.countOf(`#bj-insurance:not([hidden])`); n != 0 {
 		t.Errorf("the spectator is offered insurance")
 	}
-	pa.shot("09-blackjack-insurance")
+	pa.shot("10-blackjack-insurance")
 	pa.clickEnabled("#bj-insurance-yes")
 	pb.clickEnabled("#bj-insurance-no")
 	// Alice's turn: 16; hit is legal, split is not.
 	pa.wait("alice's turn", `!document.getElementById('bj-hit').disabled && document.getElementById('bj-split').disabled && document.getElementById('timer').textContent.startsWith('Your turn')`)
 	pb.wait("bob waits", `document.getElementById('bj-hit').disabled && document.getElementById('bj-stand').disabled`)
-	pc.shot("10-blackjack-spectator")
+	pc.shot("11-blackjack-spectator")
 	pa.clickEnabled("#bj-hit") // a 5: 21, the hand stands by itself
 	// Bob stands from the keyboard (S).
 	pb.wait("bob's turn", `!document.getElementById('bj-stand').disabled`)
@@ -536,8 +552,8 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	if s := pc.text(`.seat[data-seat="2"] .hand .result`); !strings.Contains(s, "Lose") {
 		t.Errorf("the spectator sees bob's hand as %q, want a loss", s)
 	}
-	pa.shot("11-blackjack-result")
-	pb.shot("12-blackjack-phone")
+	pa.shot("12-blackjack-result")
+	pb.shot("13-blackjack-phone")
 	pb.fitsWidth()
 	if got := pa.agreesWithServer(e, alice); got != 1000-20-10+40 {
 		t.Errorf("alice has %d, want 1010 (bet 20, insurance 10 lost, 21 paid 40)", got)
@@ -581,7 +597,7 @@ func testBrowserBlackjack(t *testing.T, e *testEnv, b *browser) {
 	if n := pb.countOf(`.seat .ins`); n != 0 {
 		t.Errorf("round 2 shows %d insurance notes of round 1", n)
 	}
-	pb.shot("13-blackjack-split")
+	pb.shot("14-blackjack-split")
 	for _, c := range []struct {
 		p    *page
 		a    account
@@ -629,7 +645,7 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	board("Bet on Odd")
 	p.clickEnabled("#rl-place")
 	p.wait("the refusal", `document.getElementById('toasts').textContent.includes('Not enough coins')`)
-	p.shot("14-roulette-refused")
+	p.shot("15-roulette-refused")
 	p.click("#rl-clear")
 	p.click(`input[name=rl-chip][value="5"]`)
 	kind := func(k string) { p.click(fmt.Sprintf(`input[name=rl-kind][value=%q]`, k)) }
@@ -655,11 +671,11 @@ func testBrowserRoulette(t *testing.T, e *testEnv, b *browser) {
 	if n := p.countOf("#rl-staged li"); n != 15 {
 		t.Fatalf("%d bets staged, want 15", n)
 	}
-	p.shot("15-roulette-bets")
+	p.shot("16-roulette-bets")
 	p.clickEnabled("#rl-place")
 	p.wait("the bets taken", `document.getElementById('rl-mine').textContent.includes('75') && document.getElementById('coins').textContent === '925'`)
 	p.wait("the result", `document.querySelectorAll('#rl-last li').length === 1 && /You win|No win/.test(document.getElementById('rl-mine').textContent)`)
-	p.shot("16-roulette-result")
+	p.shot("17-roulette-result")
 	coins := p.agreesWithServer(e, dave)
 	// The server holds the fifteen bets of every kind.
 	var page struct {
@@ -729,12 +745,12 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	}
 	p.wait("the robot's cash-out", `document.getElementById('crash-feed').textContent.includes('robot cashed out at 1.10x (auto)')`)
 	p.wait("1.15x", `parseFloat(document.getElementById('crash-mult').textContent) >= 1.15 && !document.getElementById('crash-cashout').disabled`)
-	p.shot("17-crash-running")
+	p.shot("18-crash-running")
 	p.clickEnabled("#crash-cashout")
 	p.wait("the cash-out", `document.getElementById('crash-mine').textContent.includes('You cashed out at')`)
 	p.wait("the crash", `document.getElementById('crash-mult').textContent.includes('Crashed @ 1.35x')`)
 	p.wait("the big wins in the ticker", `!document.getElementById('ticker').hidden && document.getElementById('ticker').textContent.includes('at crash')`)
-	p.shot("18-crash-crashed")
+	p.shot("19-crash-crashed")
 	var paid struct {
 		M string `json:"m"`
 	}
@@ -777,13 +793,13 @@ func testBrowserLimits(t *testing.T, e *testEnv, b *browser) {
 	p.setValue("input[name=limit]", "20")
 	p.do("save the limit", chromedp.Evaluate[chromedp.Void](`document.querySelector('input[name=limit]').form.requestSubmit()`))
 	p.wait("the limit in force", `[...document.querySelectorAll('[aria-labelledby=lim-h] dd')].some(d => d.textContent === '20')`)
-	p.shot("19-account-limits")
+	p.shot("20-account-limits")
 	p.goTo("#/slots/cherry-charm")
 	p.wait("the machine", `!document.getElementById('spin').disabled`)
 	p.setValue("#bet", "25")
 	p.click("#spin")
 	p.wait("the refusal", `document.getElementById('slot-win').textContent.includes('loss limit')`)
-	p.shot("20-slots-loss-limit")
+	p.shot("21-slots-loss-limit")
 	if got := p.agreesWithServer(e, a); got != 1000 {
 		t.Errorf("careful has %d after a refused bet, want 1000", got)
 	}
@@ -839,7 +855,7 @@ func testBrowserAdmin(t *testing.T, e *testEnv, b *browser, dbURL string) {
 	p.setValue(`.admin input[name=amount]`, "5")
 	p.do("adjust", chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('.admin button')].find(b => b.textContent === 'Adjust').click()`))
 	p.wait("the adjustment", `document.getElementById('toasts').textContent.includes('Balance adjusted') && document.querySelector('.admin h3 + p')?.textContent.startsWith('1,005 coins')`)
-	p.shot("21-admin")
+	p.shot("22-admin")
 	if got := e.coins(player); got != 1005 {
 		t.Errorf("lucky has %d after an adjustment of 5, want 1005", got)
 	}

@@ -62,7 +62,7 @@ export function mount(view, ctx) {
           h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Room'), h('th', { scope: 'col', class: game === 'blackjack' ? null : 'opt' }, game === 'blackjack' ? 'Seats' : game === 'slots' ? 'Player' : 'Bets'),
             h('th', { scope: 'col', class: 'num' }, 'Players'), h('th', { scope: 'col', class: 'num opt' }, 'Watching'), h('th', { scope: 'col', class: 'opt' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Actions')))),
           h('tbody', {}, list.map((r) => h('tr', { dataset: { room: r.room } },
-            h('th', { scope: 'row' }, game === 'slots' ? `${r.owner} · ${r.machine}` : r.room),
+            h('th', { scope: 'row' }, game === 'slots' ? (ctx.machines.find((m) => m.id === r.machine)?.name || r.machine) : r.room),
             h('td', { class: game === 'blackjack' ? null : 'opt' }, game === 'blackjack' ? `${r.seats_taken || 0}/${r.seats}` : game === 'slots' ? r.owner : `${r.min_bet}–${r.max_bet}`),
             h('td', { class: 'num' }, r.players),
             h('td', { class: 'num opt' }, r.spectators),
@@ -78,8 +78,9 @@ export function mount(view, ctx) {
     if (!box) return;
     boardsBox.hidden = false;
     box.hidden = false;
-    fill(box.querySelector('ol'), (entries || []).slice(0, 10).map((e) =>
-      h('li', { class: e.username === ctx.me.username ? 'me' : null }, h('span', { class: 'rank' }, `${e.rank}.`), ' ', h('span', { class: 'name' }, e.username), ' ', h('span', { class: 'score' }, coins(e.score)))));
+    fill(box.querySelector('ol'), entries?.length ? entries.slice(0, 10).map((e) =>
+      h('li', { class: e.username === ctx.me.username ? 'me' : null }, h('span', { class: 'rank' }, `${e.rank}.`), ' ', h('span', { class: 'name' }, e.username), ' ', h('span', { class: 'score' }, coins(e.score))))
+      : h('li', { class: 'muted' }, 'No entries yet.'));
   }
 
   function renderWins() {
@@ -89,7 +90,7 @@ export function mount(view, ctx) {
   }
 
   for (const [name, title] of boards) {
-    boardEls[name] = h('div', { class: 'board', hidden: true, dataset: { board: name } }, h('h3', {}, title), h('ol', {}));
+    boardEls[name] = h('div', { class: 'lboard', hidden: true, dataset: { board: name } }, h('h3', {}, title), h('ol', {}));
     boardsBox.append(boardEls[name]);
   }
 
