@@ -832,7 +832,9 @@ func testBrowserAdmin(t *testing.T, e *testEnv, b *browser, dbURL string) {
 	if code := e.do("POST", "/api/auth/totp/setup", boss.Token, nil, &setup); code != 200 {
 		t.Fatalf("totp setup: %d", code)
 	}
-	if code := e.do("POST", "/api/auth/totp/enable", boss.Token, map[string]string{"code": totpCode(t, setup.Secret)}, nil); code != 200 {
+	// A code counts once: enabling takes the previous time step's, the
+	// login the next one's (a server accepts one step either side).
+	if code := e.do("POST", "/api/auth/totp/enable", boss.Token, map[string]string{"code": totpCode(t, setup.Secret, -1)}, nil); code != 200 {
 		t.Fatalf("totp enable: %d", code)
 	}
 	// The login form asks for the code.
@@ -841,7 +843,7 @@ func testBrowserAdmin(t *testing.T, e *testEnv, b *browser, dbURL string) {
 		chromedp.SendKeys(chromedp.CSS("#login input[name=password]"), "correct horse"),
 		chromedp.Click(chromedp.CSS("#login button[type=submit]")))
 	p.wait("the code field", `!document.querySelector('#login input[name=totp]').closest('label').hidden`)
-	p.do("enter the code", chromedp.SendKeys(chromedp.CSS("#login input[name=totp]"), totpCode(t, setup.Secret)),
+	p.do("enter the code", chromedp.SendKeys(chromedp.CSS("#login input[name=totp]"), totpCode(t, setup.Secret, +1)),
 		chromedp.Click(chromedp.CSS("#login button[type=submit]")))
 	p.wait("signed in as admin", `document.getElementById('username').textContent === 'boss' && !document.getElementById('nav-admin').hidden`)
 	p.click("#nav-admin")
@@ -864,16 +866,17 @@ func testBrowserAdmin(t *testing.T, e *testEnv, b *browser, dbURL string) {
 	}
 }
 
-// totpCode is the current RFC 6238 code (SHA-1, 30 s, 6 digits) of a
-// base32 secret, as an authenticator app shows it.
-func totpCode(t *testing.T, secret string) string {
+// totpCode is the RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32
+// secret for the time step step steps from now, as an authenticator app
+// shows it.
+func totpCode(t *testing.T, secret string, step int64) string {
 	t.Helper()
 	key, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
 	if err != nil {
 		t.Fatalf("totp secret %q: %v", secret, err)
 	}
 	var msg [8]byte
-	binary.BigEndian.PutUint64(msg[:], uint64(time.Now().Unix()/30))
+	binary.BigEndian.PutUint64(msg[:], uint64(time.Now().Unix()/30+step))
 	m := hmac.New(sha1.New, key)
 	m.Write(msg[:])
 	sum := m.Sum(nil)
