@@ -28,6 +28,7 @@ export function mount(view, ctx, params) {
   let chat = null;
   let busy = false;
   let disposed = false;
+  let last = null; // the outcome on the reels
   let seen = new Set(['cherry', 'lemon', 'plum', 'bell', 'seven', 'bar']);
 
   const picker = h('nav', { class: 'machine-picker', 'aria-label': 'Machines' });
@@ -102,6 +103,7 @@ export function mount(view, ctx, params) {
   }
 
   function showOutcome(o) {
+    last = o;
     drawReels(o.reels, o.wins, o.expanded || []);
     fill(linesEl, (o.wins || []).map((w) => h('li', {}, w.line ? `Line ${w.line}: ${w.count} × ${w.symbol}` : `Scatter: ${w.count} × ${w.symbol}`, ` → ${coins(w.amount)}`)));
     winEl.className = 'slot-win' + (o.win > 0 ? ' won' : '');
@@ -155,9 +157,10 @@ export function mount(view, ctx, params) {
       ctx.setCoins(res.coins);
       await playFreeSpins(res);
     } catch (err) {
+      if (last) drawReels(last.reels, last.wins, last.expanded || []); else blankReels();
       winEl.textContent = explain(err);
       winEl.className = 'slot-win error';
-      if (err.code !== 'insufficient_funds') toastError(err);
+      if (!['insufficient_funds', 'loss_limit', 'bet_out_of_range'].includes(err.code)) toastError(err);
     } finally {
       busy = false;
       spinBtn.disabled = disposed;

@@ -55,7 +55,7 @@ const titles = {
   rate_limited: 'Slow down',
   unavailable: 'Service unavailable',
   forbidden: 'Not allowed',
-  loss_limit: 'Daily loss limit reached',
+  loss_limit: 'Daily loss limit',
   banned: 'Account suspended',
   totp_required: 'Two-factor code needed',
   disconnected: 'Disconnected',
@@ -69,7 +69,7 @@ export function explain(err) {
   let msg = (err && err.message) || 'Something went wrong.';
   if (code === 'rate_limited' && err.retryAfter) msg += ` Try again in ${err.retryAfter}s.`;
   if (code === 'unavailable' && !/nothing was charged|try again/i.test(msg)) msg += ' Try again shortly.';
-  if (code === 'loss_limit' && !/limit/i.test(msg)) msg = "You reached today's loss limit: no more bets until tomorrow.";
+  if (code === 'loss_limit' && !/limit/i.test(msg)) msg = "This bet would pass today's loss limit.";
   const title = titles[code];
   const said = title && msg.toLowerCase().includes(title.toLowerCase().replace(/^not /, ''));
   return title && !said ? `${title}: ${msg}` : msg;
