@@ -238,7 +238,13 @@ export class Imperio {
         reject(new ImperioError('timeout', 'No answer from the server.'));
       }, timeout || this.options.timeout);
       this.pending.set(f.id, { resolve, reject, timer });
-      this.ws.send(JSON.stringify(f));
+      try {
+        this.ws.send(JSON.stringify(f));
+      } catch {
+        clearTimeout(timer);
+        this.pending.delete(f.id);
+        reject(new ImperioError('disconnected', 'Not connected.'));
+      }
     });
   }
 
