@@ -122,3 +122,71 @@ func TestPausedOwnerFencedOff(t *testing.T) {
 		t.Fatalf("ledger: %v %v", problems, err)
 	}
 }
+
+// TestDeadInstanceLeavesRooms: when an instance goes quiet (it died), the
+// owner takes its sockets out of the rooms they were in, as their closing
+// would have.
+func TestDeadInstanceLeavesRooms(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	bus, leases := NewMemoryBus(), NewMemoryLeases()
+	a := newPeer(t, "a", st, bus, leases, time.Hour)
+	b := newPeer(t, "b", st, bus, leases, time.Hour)
+	const room = "roulette:main"
+	onB := b.dial(a.user("sam"))
+	if f := onB.answer(onB.send(TypeRoomWatch, map[string]any{"room": room})); f.Type != TypeRoomJoined {
+		t.Fatalf("watch through B: %s", f)
+	}
+	eventually(t, "A counts B's spectator", func() bool {
+		i, ok := a.roomInfo(room)
+		return ok && i.Spectators == 1
+	})
+	// B stops announcing itself; A hears nothing more from it.
+	b.h.Halt()
+	a.h.mu.Lock()
+	a.h.peers["b"] = peer{at: time.Now().Add(-time.Hour)}
+	for _, p := range a.h.proxies {
+		p.lastUsed.Store(time.Now().Add(-time.Hour).UnixNano())
+	}
+	a.h.mu.Unlock()
+	a.h.reapProxies()
+	eventually(t, "A drops B's spectator", func() bool {
+		i, ok := a.roomInfo(room)
+		return ok && i.Spectators == 0
+	})
+	a.h.mu.Lock()
+	n := len(a.h.proxies)
+	a.h.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("%d proxies of a dead instance kept", n)
+	}
+}
+
+// TestIdleTableReleasesLease: a table opened by a player gives its lease up
+// when it closes idle, so that any instance may open it again.
+func TestIdleTableReleasesLease(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	leases := NewMemoryLeases()
+	h := New(Options{
+		Instance: "a", Wallet: st, Bus: NewMemoryBus(), Leases: leases, LeaseTTL: time.Hour,
+		RoomIdle: 50 * time.Millisecond, DrainTimeout: 100 * time.Millisecond,
+		NewSource: func() fair.Source { return fair.NewSeeded(1) },
+	})
+	e := &testEnv{t: t, h: h, st: st}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		h.Shutdown(ctx)
+	})
+	c := e.dial(e.user("opal"))
+	if f := c.answer(c.send(TypeRoomJoin, map[string]any{"room": "roulette:opal"})); f.Type != TypeRoomJoined {
+		t.Fatalf("open a table: %s", f)
+	}
+	if l, held, _ := leases.Holder(context.Background(), "roulette:opal"); !held || l.Owner != "a" {
+		t.Fatalf("lease of the new table: %+v %v", l, held)
+	}
+	c.answer(c.send(TypeRoomLeave, map[string]any{"room": "roulette:opal"}))
+	eventually(t, "the idle table's lease released", func() bool {
+		_, held, _ := leases.Holder(context.Background(), "roulette:opal")
+		return !held
+	})
+}
