@@ -87,6 +87,8 @@ function route() {
   }
   const [mod, params] = found;
   unmount = mod.mount(view, ctx, params) || null;
+  const title = { lobby: 'Lobby', slots: 'Slots', history: 'History', round: 'Round', fair: 'Fairness', account: 'Account', admin: 'Admin' }[name] || args[0] || '';
+  document.title = title ? `${title} · Imperio` : 'Imperio';
 }
 
 function showSignedIn(me) {
@@ -206,7 +208,9 @@ $('logout').addEventListener('click', async () => {
 });
 
 setAuthLost(() => lostSession('Your session ended; please log in again.'));
-window.addEventListener('hashchange', route);
+// A new screen takes the focus, so that keyboard and screen reader users
+// start at its top.
+window.addEventListener('hashchange', () => { route(); $('view').focus({ preventScroll: true }); });
 window.addEventListener('imperio:me', () => loadMe().catch(() => {}));
 
 (async function start() {

@@ -187,6 +187,7 @@ export function mount(view, ctx, params) {
     for (const b of [...staged, ...(mineP?.bets || [])]) for (const n of b.numbers || []) if (b.kind !== 'dozen' && b.kind !== 'column') covered.set(n, (covered.get(n) || 0) + b.amount);
     for (const [n, el] of cells) {
       el.classList.toggle('covered', covered.has(n));
+      if (covered.has(n)) el.dataset.amount = covered.get(n); else delete el.dataset.amount;
       el.classList.toggle('pending', pendingSplit === n);
       el.classList.toggle('winner', t.result?.number === n && t.phase === 'settled');
     }
