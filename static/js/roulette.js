@@ -77,9 +77,16 @@ export function mount(view, ctx, params) {
     cells.set(n, el);
     board.append(el);
   }
-  for (let c = 1; c <= 3; c++) board.append(cell('2:1', { class: 'outside', col: '14', row: String(4 - c), aria: `Column ${c}` }, () => add({ kind: 'column', numbers: [c] })));
-  for (let d = 1; d <= 3; d++) board.append(cell(['1st 12', '2nd 12', '3rd 12'][d - 1], { class: 'outside', col: `${2 + (d - 1) * 4} / span 4`, row: '4', aria: `Dozen ${d}` }, () => add({ kind: 'dozen', numbers: [d] })));
-  OUTSIDE.forEach(([bet, text], i) => board.append(cell(text, { class: ['outside', bet.kind].join(' '), col: `${2 + i * 2} / span 2`, row: '5', aria: `Bet on ${text}` }, () => add({ ...bet }))));
+  const outside = new Map(); // "kind:n" -> cell of an outside bet
+  const keyOf = (b) => `${b.kind}:${(b.numbers || []).join('-')}`;
+  const outsideCell = (bet, label, opts) => {
+    const el = cell(label, opts, () => add({ ...bet }));
+    outside.set(keyOf(bet), el);
+    board.append(el);
+  };
+  for (let c = 1; c <= 3; c++) outsideCell({ kind: 'column', numbers: [c] }, '2:1', { class: 'outside', col: '14', row: String(4 - c), aria: `Column ${c}` });
+  for (let d = 1; d <= 3; d++) outsideCell({ kind: 'dozen', numbers: [d] }, ['1st 12', '2nd 12', '3rd 12'][d - 1], { class: 'outside', col: `${2 + (d - 1) * 4} / span 4`, row: '4', aria: `Dozen ${d}` });
+  OUTSIDE.forEach(([bet, text], i) => outsideCell(bet, text, { class: ['outside', bet.kind].join(' '), col: `${2 + i * 2} / span 2`, row: '5', aria: `Bet on ${text}` }));
 
   const kindGroup = h('fieldset', { class: 'kinds' }, h('legend', {}, 'Inside bet'),
     KINDS.map(([k, text]) => h('label', {}, h('input', { type: 'radio', name: 'rl-kind', value: k, checked: k === kind, onchange: () => { kind = k; pendingSplit = null; render(); } }), ' ', text)));
@@ -185,6 +192,12 @@ export function mount(view, ctx, params) {
     // Board marks: numbers the staged and placed bets cover.
     const covered = new Map();
     for (const b of [...staged, ...(mineP?.bets || [])]) for (const n of b.numbers || []) if (b.kind !== 'dozen' && b.kind !== 'column') covered.set(n, (covered.get(n) || 0) + b.amount);
+    const onOutside = new Map();
+    for (const b of [...staged, ...(mineP?.bets || [])]) if (outside.has(keyOf(b))) onOutside.set(keyOf(b), (onOutside.get(keyOf(b)) || 0) + b.amount);
+    for (const [k, el] of outside) {
+      el.classList.toggle('covered', onOutside.has(k));
+      if (onOutside.has(k)) el.dataset.amount = onOutside.get(k); else delete el.dataset.amount;
+    }
     for (const [n, el] of cells) {
       el.classList.toggle('covered', covered.has(n));
       if (covered.has(n)) el.dataset.amount = covered.get(n); else delete el.dataset.amount;
