@@ -158,6 +158,7 @@ function startSession(me) {
   client.on('lobby.machines', (d) => { ctx.machines = d.machines || []; });
   client.on('lobby.rooms', (d) => { ctx.rooms = d.rooms || []; });
   client.on('bigwin', (d) => addBigWin(d));
+  client.on('server.shutdown', () => toast('The server is restarting: you will be reconnected in a moment.', 'info', 6000));
   client.on('refused', (d) => toast(explain({ code: d.code, message: d.message, retryAfter: d.retry_after }), 'error', 7000));
   let wasDown = false;
   client.on('state', (s) => {
