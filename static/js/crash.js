@@ -107,6 +107,10 @@ export function mount(view, ctx, params) {
       if (v >= yMax) break;
       lines.push(h('svg:line', { x1: 0, x2: W, y1: y(v), y2: y(v) }), h('svg:text', { x: 4, y: y(v) - 3 }, mult(v)));
     }
+    const step = xMax > 40000 ? 10000 : 5000;
+    for (let ms = step; ms < xMax; ms += step) {
+      lines.push(h('svg:line', { x1: x(ms), x2: x(ms), y1: 0, y2: H }), h('svg:text', { x: x(ms) + 3, y: H - 4 }, `${ms / 1000}s`));
+    }
     fill(grid, lines);
   }
 
