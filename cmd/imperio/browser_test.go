@@ -730,6 +730,12 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	p.login(erin)
 	p.goTo("#/play/crash:main")
 	p.wait("the table", `!document.getElementById('crash-bet').disabled`)
+	// Frank plays with an automatic cash-out target set in the form.
+	frank := e.player("frank")
+	pf := b.page(t, "frank", 1280, 900)
+	pf.login(frank)
+	pf.goTo("#/play/crash:main")
+	pf.wait("the table", `!document.getElementById('crash-bet').disabled`)
 	// Another player, at the table already, bets as soon as erin's bet opens
 	// the round, with an automatic cash-out at 1.10x.
 	c := e.dial(bot)
@@ -743,6 +749,10 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	if f := c.answer(c.send("table.bet", map[string]any{"room": "crash:main", "amount": 20, "auto_cashout": 110})); f.Type != "table.accepted" {
 		t.Fatalf("bot bet: %s", f.Data)
 	}
+	pf.setValue("#crash-amount", "10")
+	pf.setValue("#crash-auto", "1.2")
+	pf.clickEnabled("#crash-bet")
+	pf.wait("the bet with its target", `document.getElementById('crash-mine').textContent.includes('auto cash-out at 1.20x')`)
 	p.wait("the robot's cash-out", `document.getElementById('crash-feed').textContent.includes('robot cashed out at 1.10x (auto)')`)
 	p.wait("1.15x", `parseFloat(document.getElementById('crash-mult').textContent) >= 1.15 && !document.getElementById('crash-cashout').disabled`)
 	p.shot("18-crash-running")
@@ -758,6 +768,10 @@ func testBrowserCrash(t *testing.T, e *testEnv, b *browser) {
 	coins := p.agreesWithServer(e, erin)
 	if coins <= 1000 || coins >= 1000-50+50*135/100 {
 		t.Errorf("erin has %d after cashing out 50 below 1.35x (%s)", coins, paid.M)
+	}
+	pf.wait("frank's automatic cash-out", `document.getElementById('crash-mine').textContent.includes('You cashed out at 1.20x: +12')`)
+	if got := pf.agreesWithServer(e, frank); got != 1000-10+12 {
+		t.Errorf("frank has %d, want 1002 (10 cashed out at 1.20x)", got)
 	}
 	if got := e.coins(bot); got != 1000-20+22 {
 		t.Errorf("the robot has %d, want 1002 (20 cashed out at 1.10x)", got)
