@@ -10,6 +10,7 @@ const at = (ms) => Math.floor(100 * Math.exp(RATE * ms));
 export function mount(view, ctx, params) {
   let t = null;
   let raf = 0;
+  let lastOutcome = '';
   const me = ctx.me.username;
   const game = {
     css: 'crash',
@@ -143,7 +144,10 @@ export function mount(view, ctx, params) {
         h('td', {}, b.name), h('td', { class: 'num' }, coins(b.amount)), h('td', {}, b.auto_cashout ? mult(b.auto_cashout) : '—'),
         h('td', {}, b.cashed_out ? `${mult(b.multiplier)} +${coins(b.payout)}` : b.lost ? 'lost' : 'riding')))));
     fill(histEl, (t.history || []).map((r) => h('li', { class: ['num', r.crash_point >= 200 ? 'high' : 'low'], title: `hash ${r.hash}` }, mult(r.crash_point))));
-    myEl.textContent = mine ? (mine.cashed_out ? `You cashed out at ${mult(mine.multiplier)}: +${coins(mine.payout)}.` : mine.lost ? `Your bet of ${coins(mine.amount)} was lost.` : `Your bet: ${coins(mine.amount)}${mine.auto_cashout ? `, auto cash-out at ${mult(mine.auto_cashout)}` : ''}.`) : '';
+    // One's outcome stays in view until one bets again.
+    if (mine && (mine.cashed_out || mine.lost)) lastOutcome = mine.cashed_out ? `You cashed out at ${mult(mine.multiplier)}: +${coins(mine.payout)}.` : `Your bet of ${coins(mine.amount)} was lost.`;
+    myEl.textContent = mine ? (mine.cashed_out || mine.lost ? lastOutcome : `Your bet: ${coins(mine.amount)}${mine.auto_cashout ? `, auto cash-out at ${mult(mine.auto_cashout)}` : ''}.`)
+      : lastOutcome ? `Last round: ${lastOutcome}` : '';
     if (ui.watching) return;
     if (t.rules) { amount.min = t.rules.min_bet; amount.max = t.rules.max_bet; }
     betBtn.disabled = !((t.phase === 'waiting' || t.phase === 'betting') && !mine);

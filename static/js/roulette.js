@@ -38,6 +38,7 @@ export function mount(view, ctx, params) {
   let chip = 10;
   let pendingSplit = null;
   let spinTimer = null;
+  let lastOutcome = '';
   const me = ctx.me.username;
   const game = {
     css: 'roulette',
@@ -182,7 +183,10 @@ export function mount(view, ctx, params) {
     }
     fill(lastEl, (t.results || []).map((r) => h('li', { class: ['num', r.color] }, r.number)));
     const mineP = (t.players || []).find((p) => p.name === me);
-    myEl.textContent = mineP ? (mineP.won !== undefined ? (mineP.won ? `You win ${coins(mineP.won)} (staked ${coins(mineP.total)}).` : `No win this time (staked ${coins(mineP.total)}).`) : `Your stake this round: ${coins(mineP.total)}.`) : '';
+    // One's outcome stays in view until one bets again.
+    if (mineP?.won !== undefined) lastOutcome = mineP.won ? `You win ${coins(mineP.won)} (staked ${coins(mineP.total)}).` : `No win this time (staked ${coins(mineP.total)}).`;
+    myEl.textContent = mineP ? (mineP.won !== undefined ? lastOutcome : `Your stake this round: ${coins(mineP.total)}.`)
+      : lastOutcome ? `Last round: ${lastOutcome}` : '';
     fill(playersEl, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Player'), h('th', { scope: 'col' }, 'Bets'), h('th', { scope: 'col' }, 'Stake'), h('th', { scope: 'col' }, 'Won'))),
       h('tbody', {}, (t.players || []).map((p) => h('tr', { class: p.name === me ? 'me' : null },
         h('td', {}, p.name), h('td', {}, p.bets.length > 3
