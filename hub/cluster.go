@@ -269,6 +269,15 @@ func (h *Hub) ownerOf(name string, create bool) (string, error) {
 		}
 		return "", imperio.Errorf(imperio.ENotFound, "No room %q.", truncate(name, 80))
 	}
+	h.mu.Lock()
+	if rr := h.remote[name]; rr != nil {
+		// Sockets here are in the room: its owner is known, and checked
+		// every LeaseTTL/3 by watchRooms. No Redis round trip per command.
+		owner := rr.owner
+		h.mu.Unlock()
+		return owner, nil
+	}
+	h.mu.Unlock()
 	ctx, cancel := context.WithTimeout(h.ctx, 2*time.Second)
 	defer cancel()
 	l, held, err := h.opts.Leases.Holder(ctx, name)
