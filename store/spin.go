@@ -126,7 +126,11 @@ SELECT coins FROM u`
 
 // admitSpin runs, inside the spin's transaction and before it writes, what
 // a spin must pass to be settled. Every spin goes through it, alone or in a
-// group (see spinGroup), so a check added here holds for both.
+// group (see spinGroup), so a check added here holds for both. A check that
+// refuses a spin without writing should answer with a code isRefusal
+// accepts: the spin's group then goes on without it, instead of being
+// settled again spin by spin. (Alone on PostgreSQL, tx is the pool: the
+// settlement is one autocommitted statement.)
 func (s *Store) admitSpin(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) error {
 	return s.step(ctx, "settle")
 }
