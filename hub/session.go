@@ -49,6 +49,9 @@ type Session struct {
 	// pinger pings the client every pingInterval, from a goroutine of its
 	// own only while it pings.
 	pinger *time.Timer
+	// deadline bounds the writes; only the writer uses it (one at a time:
+	// the writing flag orders them).
+	deadline writeDeadline
 
 	mu    sync.Mutex
 	rooms map[string]struct{} // rooms it is a member of, kept by the rooms
@@ -190,8 +193,6 @@ func (s *Session) wakeWriter() {
 // session is closed, it flushes what is queued (unless the socket was slow)
 // and closes the transport, and no writer starts again.
 func (s *Session) writeLoop() {
-	var dl writeDeadline
-	defer dl.release()
 	for {
 		select {
 		case <-s.done:
@@ -199,6 +200,7 @@ func (s *Session) writeLoop() {
 				s.flush()
 			}
 			s.t.Close(s.closeCode, s.closeWhy)
+			s.deadline.release()
 			close(s.writerDone)
 			return // writing stays set: the socket is done
 		default:
@@ -206,11 +208,12 @@ func (s *Session) writeLoop() {
 		select {
 		case msg := <-s.send:
 			s.hub.opts.Metrics.deliveries.Inc()
-			if err := s.t.Write(dl.context(s.writeCtx), msg); err != nil {
+			if err := s.t.Write(s.deadline.context(s.writeCtx), msg); err != nil {
 				// The session may have been closed already (as slow, which
 				// aborts the write): close with the code it was closed with.
 				s.close(CloseGoingAway, "")
 				s.t.Close(s.closeCode, s.closeWhy)
+				s.deadline.release()
 				close(s.writerDone)
 				return
 			}
@@ -264,9 +267,10 @@ func (s *Session) flush() {
 	}
 }
 
-// writeDeadline bounds the writes of one run of the writer. A context with
-// a deadline costs allocations and a timer, so one serves the writes of a
-// second: each write still has from writeTimeout-1s to writeTimeout.
+// writeDeadline bounds a socket's writes. A context with a deadline costs
+// allocations and a timer, so one serves the writes of a second (across
+// runs of the writer: a broadcast wakes it for one frame): each write still
+// has from writeTimeout-1s to writeTimeout.
 type writeDeadline struct {
 	ctx    context.Context
 	cancel context.CancelFunc
