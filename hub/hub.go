@@ -172,6 +172,7 @@ func New(opts Options) *Hub {
 	h.unsubs = append(h.unsubs,
 		h.bus.Subscribe(topicBigWin, h.onBigWin),
 		h.bus.Subscribe(topicBalance, h.onBalance),
+		h.bus.Subscribe(topicKick, h.onKick),
 	)
 	go h.lobbyLoop()
 	names := opts.Rooms

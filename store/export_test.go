@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // SetFault makes the store call fault at each step of a settlement ("debited",
 // "round", "ledger", "players", then "commit" before any commit; stakes,
@@ -29,4 +32,16 @@ func QueryInt(s *Store, query string, args ...any) (int64, error) {
 	var n int64
 	err := s.wdb.Raw(query, args...).Row().Scan(&n)
 	return n, err
+}
+
+// SetClock makes the store read the time from now. Tests only, before use.
+func SetClock(s *Store, now func() time.Time) {
+	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+}
+
+// QueryString runs a query that answers one string, on the write pool.
+func QueryString(s *Store, query string, args ...any) (string, error) {
+	var v string
+	err := s.wdb.Raw(query, args...).Row().Scan(&v)
+	return v, err
 }

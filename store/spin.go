@@ -34,16 +34,16 @@ func (s *Store) SettleSpin(ctx context.Context, sp imperio.Spin) (imperio.SpinRe
 		rc  imperio.SpinReceipt
 		err error
 	)
-	if s.backend == backendPostgres {
-		// The PostgreSQL settlement is one statement, atomic by itself:
-		// autocommit spares the BEGIN and COMMIT round trips.
-		rc, err = s.settleSpin(ctx, s.wdb.WithContext(ctx), sp, s.now())
-	} else {
-		err = s.write(ctx, func(tx *gorm.DB) (err error) {
-			rc, err = s.settleSpin(ctx, tx, sp, s.now())
+	// The player's limits are checked in the transaction that takes the
+	// bet (on PostgreSQL too, where the settlement alone is one statement).
+	err = s.write(ctx, func(tx *gorm.DB) (err error) {
+		now := s.now()
+		if err := s.checkLimits(tx, sp.UserID, sp.Bet, now); err != nil {
 			return err
-		})
-	}
+		}
+		rc, err = s.settleSpin(ctx, tx, sp, now)
+		return beforeCommit(err)
+	})
 	if isUniqueViolation(err) {
 		// A settlement with this key (or round id) committed while we
 		// worked: a retry racing its original. Answer with the original.

@@ -51,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return audit(ctx, args, getenv, stdout, stderr)
 	case "verify":
 		return verifyRound(ctx, args, getenv, stdout, stderr)
+	case "admin":
+		return admin(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -67,6 +69,7 @@ Commands:
   audit      check every balance against its ledger and every round; non-zero exit on a violation
   machines   print the slot machines and their exact return to player
   sim        measure a game's house edge by simulation (imperio sim blackjack -h)
+  admin      grant or revoke the admin role (imperio admin grant USERNAME)
   verify     recompute a slot, roulette or crash round from what it revealed (imperio verify ROUND_ID --user NAME)
   help       show this text
 

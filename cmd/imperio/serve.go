@@ -24,10 +24,14 @@ import (
 
 // The store is the hub's wallet and history, and auth's user directory.
 var (
-	_ hub.Wallet  = (*store.Store)(nil)
-	_ hub.History = (*store.Store)(nil)
-	_ hub.Seeds   = (*store.Store)(nil)
-	_ auth.Users  = (*store.Store)(nil)
+	_ hub.Wallet     = (*store.Store)(nil)
+	_ hub.History    = (*store.Store)(nil)
+	_ hub.Seeds      = (*store.Store)(nil)
+	_ auth.Users     = (*store.Store)(nil)
+	_ auth.Accounts  = (*store.Store)(nil)
+	_ hub.Admin      = (*store.Store)(nil)
+	_ hub.PlayLimits = (*store.Store)(nil)
+	_ hub.Instances  = (*hub.Hub)(nil)
 )
 
 // shutdownGrace bounds how long a stopping server waits for sockets and
@@ -118,12 +122,21 @@ func newServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*serve
 // wire builds the hub and HTTP API around an open store; tune adjusts the
 // hub's options (tests shorten the table timers).
 func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hub.Options)) *server {
+	lockout := cfg.LockoutFailures
+	if lockout == 0 {
+		lockout = -1 // IMPERIO_LOCKOUT_FAILURES=0: no lockout
+	}
 	a := auth.New(auth.Config{
-		Secret:        cfg.JWTSecret,
-		TokenTTL:      cfg.TokenTTL,
-		SignupGrant:   cfg.SignupGrant,
-		LoginLimiter:  ratelimit.NewMemory(ratelimit.Rule{Rate: 1, Burst: 10}),
-		SignupLimiter: ratelimit.NewMemory(ratelimit.Rule{Rate: 0.2, Burst: 5}),
+		Secret:          cfg.JWTSecret,
+		TokenTTL:        cfg.TokenTTL,
+		RefreshTTL:      cfg.RefreshTTL,
+		SignupGrant:     cfg.SignupGrant,
+		LoginLimiter:    ratelimit.NewMemory(ratelimit.Rule{Rate: 1, Burst: 10}),
+		SignupLimiter:   ratelimit.NewMemory(ratelimit.Rule{Rate: 0.2, Burst: 5}),
+		AdminLimiter:    ratelimit.NewMemory(ratelimit.Rule{Rate: 5, Burst: 30}),
+		Revoker:         auth.NewMemoryRevoker(nil), // one instance; Redis shares revocations between several
+		LockoutFailures: lockout,
+		LockoutDuration: cfg.LockoutDuration,
 	}, st, log.With("component", "auth"))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -147,6 +160,8 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		Auth:           a,
 		History:        st,
 		Seeds:          st,
+		Admin:          st,
+		Limits:         st,
 		AllowedOrigins: cfg.AllowedOrigins,
 		Static:         static.FS(),
 		Checks: map[string]func(context.Context) error{
