@@ -147,6 +147,10 @@ type TableRound struct {
 	Game     string
 	Room     string
 	Fairness json.RawMessage
+	// Fence is the room lease's fencing token when instances share rooms:
+	// the round opens only while it is the room's latest (see
+	// store.TakeRoom). Zero: no fencing (one instance).
+	Fence int64
 }
 
 // Stake debits a player's stake (a bet, a double, a split, insurance) into
@@ -161,7 +165,13 @@ type Stake struct {
 	Game    string
 }
 
-// Balance is a player's coins after a change.
+// Holding is a player's coins by name, for the richest leaderboard.
+type Holding struct {
+	Username string `json:"username"`
+	Coins    int64  `json:"coins"`
+}
+
+// Balance is a user's coins after a change.
 type Balance struct {
 	UserID int64 `json:"user_id"`
 	Coins  int64 `json:"coins"`

@@ -235,6 +235,11 @@ func (a adminAPI) adjust(c *gin.Context) {
 		auth.WriteError(c, a.log, imperio.Errorf(imperio.EInvalidInput, "key is 1 to 64 letters, digits, '-', '_', '.' or ':'."))
 		return
 	}
+	target, err := a.store.UserByID(ctx, id) // its name goes with the balance push
+	if err != nil {
+		auth.WriteError(c, a.log, err)
+		return
+	}
 	by := actor(c)
 	coins, replayed, err := a.store.Adjust(ctx, imperio.Adjustment{Admin: by, UserID: id, Amount: in.Amount, Reason: in.Reason, Key: in.Key})
 	if err != nil {
@@ -243,7 +248,7 @@ func (a adminAPI) adjust(c *gin.Context) {
 	}
 	if !replayed {
 		a.log.WarnContext(ctx, "balance adjusted", "user_id", id, "admin", by.Name, "amount", in.Amount, "reason", in.Reason)
-		a.h.publishBalance(id, coins)
+		a.h.publishBalance(id, target.Username, coins)
 	}
 	c.JSON(http.StatusOK, gin.H{"coins": coins, "replayed": replayed})
 }

@@ -82,6 +82,7 @@ func (h *Hub) Handler(o HTTPOptions) http.Handler {
 	api := r.Group("/api")
 	api.GET("/machines", func(c *gin.Context) { c.JSON(http.StatusOK, machinesData{Machines: machineList()}) })
 	api.GET("/rooms", func(c *gin.Context) { c.JSON(http.StatusOK, roomsData{Rooms: h.Rooms()}) })
+	api.GET("/leaderboard", h.leaderboardRoute(o.Log))
 	hist := historyAPI{h: o.History, log: o.Log}
 	mine := api.Group("", o.Auth.Required())
 	mine.GET("/transactions", hist.transactions)

@@ -78,6 +78,14 @@ type Options struct {
 	Metrics *Metrics
 	// Now is the hub's clock; nil: time.Now. Rooms read it for their timers.
 	Now func() time.Time
+	// Leaderboards keep the scores; nil: in memory, this instance only.
+	Leaderboards Leaderboards
+	// LeaderInterval is how often coalesced score changes are written and
+	// the boards pushed to the lobby when they changed; 0: 500 ms.
+	LeaderInterval time.Duration
+	// Richest seeds the richest board at start (the store's top holders);
+	// nil: the board fills as balances change.
+	Richest func(ctx context.Context, n int) ([]imperio.Holding, error)
 }
 
 // Hub owns the sessions, rooms and lobby of one instance.
@@ -101,6 +109,8 @@ type Hub struct {
 
 	lobbyDirty chan struct{}
 	unsubs     []func()
+	leaders    *leaders
+	leaderNews chan struct{} // the boards changed somewhere: read them again
 }
 
 // New starts a hub. Stop it with Shutdown.
@@ -155,6 +165,12 @@ func New(opts Options) *Hub {
 	if opts.Instance == "" {
 		opts.Instance = "imperio"
 	}
+	if opts.Leaderboards == nil {
+		opts.Leaderboards = NewMemoryLeaderboards()
+	}
+	if opts.LeaderInterval <= 0 {
+		opts.LeaderInterval = 500 * time.Millisecond
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hub{
 		opts:       opts,
@@ -168,13 +184,17 @@ func New(opts Options) *Hub {
 		lobby:      make(map[*Session]struct{}),
 		seats:      make(map[int64]map[string]struct{}),
 		lobbyDirty: make(chan struct{}, 1),
+		leaders:    newLeaders(),
+		leaderNews: make(chan struct{}, 1),
 	}
 	h.unsubs = append(h.unsubs,
 		h.bus.Subscribe(topicBigWin, h.onBigWin),
 		h.bus.Subscribe(topicBalance, h.onBalance),
+		h.bus.Subscribe(topicLeaders, func([]byte) { h.markLeaders() }),
 		h.bus.Subscribe(topicKick, h.onKick),
 	)
 	go h.lobbyLoop()
+	go h.leaderLoop()
 	names := opts.Rooms
 	for i := 1; i <= opts.Tables; i++ {
 		names = append(names, "blackjack:"+strconv.Itoa(i))
@@ -306,7 +326,8 @@ type balanceData struct {
 
 // publishBalance tells every socket of the user, on every instance, its new
 // balance. Call it only after the change has committed.
-func (h *Hub) publishBalance(userID, coins int64) {
+func (h *Hub) publishBalance(userID int64, username string, coins int64) {
+	h.noteBalance(username, coins)
 	b, _ := json.Marshal(balanceNotice{UserID: userID, Coins: coins})
 	if err := h.bus.Publish(h.ctx, topicBalance, b); err != nil {
 		h.log.Warn("publish balance", "user_id", userID, "err", err)

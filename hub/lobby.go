@@ -15,6 +15,9 @@ func (h *Hub) subscribeLobby(s *Session, re string) {
 	h.mu.Unlock()
 	s.enqueue(encodeFrame(TypeLobbyMachine, re, "", machinesData{Machines: machineList()}))
 	s.enqueue(encodeFrame(TypeLobbyRooms, re, "", roomsData{Rooms: rooms}))
+	for _, msg := range h.shownLeaders() {
+		s.enqueue(msg)
+	}
 }
 
 func (h *Hub) unsubscribeLobby(s *Session) {

@@ -42,6 +42,7 @@ const (
 	TypeChatMessage   = "chat.message"
 	TypeShutdown      = "server.shutdown"
 	TypeTableAccepted = "table.accepted"
+	TypeLeaderboard   = "leaderboard"
 )
 
 // maxIDLen bounds the request id a client may attach to a frame.

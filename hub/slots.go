@@ -241,7 +241,8 @@ func (g *slotGame) handle(r *room, c roomCmd) {
 	if res.Replayed {
 		return
 	}
-	h.publishBalance(g.owner.ID, res.Coins)
+	h.publishBalance(g.owner.ID, g.owner.Username, res.Coins)
+	h.noteResult(g.owner.Username, res.Bet, res.Win)
 	ev := &spinEvent{Kind: "spin", Player: g.owner.Username, RoundID: res.RoundID, spinRecord: res.spinRecord}
 	g.last = ev
 	r.broadcast(TypeRoomEvent, ev)

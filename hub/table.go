@@ -35,6 +35,7 @@ type tableGame struct {
 	stakes    int                 // numbers stake keys within the round
 	names     map[int64]string    // seated players' names
 	stakers   map[int64]string    // who staked in the round in play, by id: for big-win notices
+	staked    map[int64]int64     // what each staked in the round in play: for the leaderboards
 	away      map[int64]time.Time // seated players with no socket: seat freed at the time
 	held      []tableEvent        // events of a round whose settlement has not committed
 	uncertain []imperio.Stake     // stakes whose commit is unknown: refunded at settlement if taken
@@ -51,6 +52,7 @@ func (h *Hub) openTable(name string, persistent bool) (game, error) {
 	return &tableGame{
 		hub: h, name: name, game: kind, e: e, persistent: persistent,
 		names: make(map[int64]string), away: make(map[int64]time.Time), stakers: make(map[int64]string),
+		staked: make(map[int64]int64),
 	}, nil
 }
 
@@ -230,12 +232,13 @@ func (g *tableGame) handle(r *room, c roomCmd) {
 		ack.Coins = &coins
 		ack.RoundID = g.roundID
 		g.stakers[uid] = c.s.player.Username
+		g.staked[uid] += cost
 	}
 	c.s.enqueue(encodeFrame(TypeTableAccepted, c.re, r.name, ack))
 	if ack.Coins != nil {
 		// Before the command runs: if it ends the round, the settlement's
 		// newer balance must come after this one.
-		g.hub.publishBalance(uid, *ack.Coins)
+		g.hub.publishBalance(uid, c.s.player.Username, *ack.Coins)
 	}
 	g.apply(r, now, cmd)
 }
@@ -377,10 +380,18 @@ func (g *tableGame) settle(r *room, now time.Time, evs []tableEvent) {
 	}
 	g.publish(r, held)
 	for _, b := range bals {
-		h.publishBalance(b.UserID, b.Coins)
+		h.publishBalance(b.UserID, cmp.Or(g.names[b.UserID], g.stakers[b.UserID]), b.Coins)
 	}
 	g.announceWins(r, payouts)
+	paid := map[int64]int64{}
+	for _, p := range pays {
+		paid[p.UserID] += p.Amount
+	}
+	for uid, name := range g.stakers {
+		h.noteResult(name, g.staked[uid], paid[uid])
+	}
 	clear(g.stakers)
+	clear(g.staked)
 }
 
 // announceWins tells the lobby of big wins: a payout of at least

@@ -279,6 +279,28 @@ var migrations = []migration{
 			)`,
 		},
 	},
+	{
+		// room_fences holds, per table room, the fencing token of the
+		// instance that took it over last (TakeRoom). A round opens only
+		// under the latest token, so an owner that lost its lease while
+		// paused cannot start rounds after another instance took over.
+		version: 4,
+		name:    "room fences",
+		sqlite: []string{
+			`CREATE TABLE room_fences (
+				room     TEXT PRIMARY KEY,
+				token    INTEGER NOT NULL CHECK (token > 0),
+				taken_at TEXT NOT NULL
+			) STRICT`,
+		},
+		postgres: []string{
+			`CREATE TABLE room_fences (
+				room     TEXT PRIMARY KEY,
+				token    BIGINT NOT NULL CHECK (token > 0),
+				taken_at TIMESTAMPTZ NOT NULL
+			)`,
+		},
+	},
 }
 
 // Migrate brings the schema up to date. It is idempotent, and safe when

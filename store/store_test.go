@@ -37,6 +37,23 @@ func testStore(t *testing.T, b storetest.Backend) {
 		}
 	})
 
+	t.Run("Richest", func(t *testing.T) {
+		s := b.Open(t)
+		for i, grant := range []int64{300, 900, 100, 900} {
+			if _, err := s.CreateUser(t.Context(), imperio.NewUser{Username: fmt.Sprintf("p%d", i), Grant: grant}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Richest(t.Context(), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []imperio.Holding{{Username: "p1", Coins: 900}, {Username: "p3", Coins: 900}, {Username: "p0", Coins: 300}}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Richest(3) = %+v, want %+v", got, want)
+		}
+	})
+
 	t.Run("CreateUserWritesGrant", func(t *testing.T) {
 		s := b.Open(t)
 		before := time.Now().Add(-time.Second)

@@ -73,6 +73,9 @@ func (s *Store) OpenRound(ctx context.Context, r imperio.TableRound) error {
 		return imperio.Errorf(imperio.EInvalidInput, "The fairness proof is not valid JSON.")
 	}
 	now := s.now()
+	if r.Fence > 0 {
+		return s.openFencedRound(ctx, r, now)
+	}
 	// One statement commits by itself: no transaction needed.
 	res := s.wdb.WithContext(ctx).Exec(`INSERT INTO rounds (id, game, room, user_id, status, outcome, fairness, created_at, settled_at)
 		VALUES (?, ?, ?, NULL, 'open', NULL, `+s.jsonParam()+`, ?, NULL) ON CONFLICT (id) DO NOTHING`,

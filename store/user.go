@@ -101,3 +101,11 @@ func (s *Store) Balance(ctx context.Context, userID int64) (int64, error) {
 func usernameKey(username string) string {
 	return strings.ToLower(username)
 }
+
+// Richest lists the n players holding the most coins, for seeding the
+// richest leaderboard.
+func (s *Store) Richest(ctx context.Context, n int) ([]imperio.Holding, error) {
+	var out []imperio.Holding
+	err := s.rdb.WithContext(ctx).Raw(`SELECT username, coins FROM users ORDER BY coins DESC, id LIMIT ?`, n).Scan(&out).Error
+	return out, s.wrap("richest", err)
+}
