@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/imperio-casino/imperio"
+	"github.com/imperio-casino/imperio/ratelimit"
 	"github.com/imperio-casino/imperio/store"
 	"github.com/imperio-casino/imperio/store/storetest"
 )
@@ -297,5 +298,53 @@ func TestTOTP(t *testing.T) {
 	}
 	if a := e.do(t, "POST", "/api/auth/login", login("erin", "correct horse"), nil); a.status != http.StatusOK {
 		t.Errorf("login after disable: %d %s", a.status, a.raw)
+	}
+}
+
+func TestAdminRequired(t *testing.T) {
+	st := storetest.OpenSQLite(t)
+	clk := &testClock{}
+	svc := New(Config{Secret: testSecret, BcryptCost: bcrypt.MinCost, Now: clk.now,
+		AdminLimiter: ratelimit.NewMemory(ratelimit.Rule{Rate: 0.001, Burst: 2})}, st, nil)
+	r := gin.New()
+	svc.Routes(r)
+	r.GET("/admin", svc.AdminRequired(), func(c *gin.Context) {
+		id, _ := IdentityFrom(c)
+		c.JSON(http.StatusOK, gin.H{"admin": id.Username, "role": id.Role})
+	})
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	e := &env{svc: svc, srv: srv}
+	tok, id := e.signup(t, "root")
+	call := func() answer { return e.do(t, "GET", "/admin", nil, bearerHdr(tok)) }
+	if a := e.do(t, "GET", "/admin", nil, nil); a.status != http.StatusUnauthorized {
+		t.Errorf("no session: %d", a.status)
+	}
+	if a := call(); a.status != http.StatusForbidden {
+		t.Errorf("player: %d %s", a.status, a.raw)
+	} else if code, _ := a.errCode(); code != imperio.EForbidden {
+		t.Errorf("player: %s", a.raw)
+	}
+	if _, err := st.SetRole(context.Background(), imperio.Actor{Name: "test"}, "root", imperio.RoleAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if a := call(); a.status != http.StatusForbidden {
+		t.Errorf("admin without two-factor: %d %s", a.status, a.raw)
+	} else if code, _ := a.errCode(); code != imperio.ETOTPRequired {
+		t.Errorf("admin without two-factor: %s", a.raw)
+	}
+	if err := st.SetTOTPSecret(context.Background(), id, "JBSWY3DPEHPK3PXP"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetTOTPEnabled(context.Background(), id, true); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if a := call(); a.status != http.StatusOK || a.body["admin"] != "root" || a.body["role"] != "admin" {
+			t.Fatalf("admin call %d: %d %s", i, a.status, a.raw)
+		}
+	}
+	if a := call(); a.status != http.StatusTooManyRequests || a.header.Get("Retry-After") == "" {
+		t.Errorf("past the admin rate limit: %d %s", a.status, a.raw)
 	}
 }
