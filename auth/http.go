@@ -235,7 +235,12 @@ func (s *Service) handleLogin(c *gin.Context) {
 			WriteError(c, s.log, imperio.Errorf(imperio.ETOTPRequired, "Enter the code from your authenticator app (totp)."))
 			return
 		}
-		if !s.validTOTP(in.TOTP, u.TOTPSecret) {
+		ok, err := s.checkTOTP(ctx, u, in.TOTP)
+		if err != nil {
+			WriteError(c, s.log, err)
+			return
+		}
+		if !ok {
 			s.log.InfoContext(ctx, "login failed", "reason", "wrong totp code", "user_id", u.ID, "ip", c.ClientIP())
 			WriteError(c, s.log, s.loginFailed(ctx, u, imperio.Errorf(imperio.EInvalidCreds, "Wrong two-factor code.")))
 			return

@@ -46,6 +46,9 @@ type Accounts interface {
 	LoginSucceeded(ctx context.Context, userID int64) error
 	// SetTOTPSecret stores a two-factor secret not yet in force.
 	SetTOTPSecret(ctx context.Context, userID int64, secret string) error
+	// UseTOTPStep marks a two-factor time step used; false when it (or a
+	// later one) was used before.
+	UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
 	// SetTOTPEnabled turns two-factor on or off (off forgets the secret).
 	SetTOTPEnabled(ctx context.Context, userID int64, on bool) error
 }

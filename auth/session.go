@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -135,16 +136,30 @@ func (s *Service) loginFailed(ctx context.Context, u imperio.User, refusal error
 	return refusal
 }
 
-// totpOpts are the usual authenticator settings: 6 digits, 30 s, SHA-1,
-// one step of clock skew either way.
-var totpOpts = totp.ValidateOpts{Period: 30, Skew: 1, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
+// totpOpts are the usual authenticator settings: 6 digits, 30 s, SHA-1.
+var totpOpts = totp.ValidateOpts{Period: totpPeriod, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1}
 
-func (s *Service) validTOTP(code, secret string) bool {
-	if secret == "" || len(code) != 6 {
-		return false
+const totpPeriod = 30
+
+// checkTOTP accepts a code of the current time step or one step either side
+// (clocks differ), once: the step it matched is recorded, and a code of that
+// step or an earlier one is refused afterwards, so an overheard code cannot
+// be replayed.
+func (s *Service) checkTOTP(ctx context.Context, u imperio.User, code string) (bool, error) {
+	if u.TOTPSecret == "" || len(code) != 6 {
+		return false, nil
 	}
-	ok, err := totp.ValidateCustom(code, secret, s.now(), totpOpts)
-	return err == nil && ok
+	now := s.now().Unix() / totpPeriod
+	for _, step := range []int64{now, now - 1, now + 1} {
+		want, err := totp.GenerateCodeCustom(u.TOTPSecret, time.Unix(step*totpPeriod, 0), totpOpts)
+		if err != nil {
+			return false, fmt.Errorf("totp code: %w", err)
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 {
+			return s.acc.UseTOTPStep(ctx, u.ID, step)
+		}
+	}
+	return false, nil
 }
 
 type totpSetupJSON struct {
@@ -203,8 +218,13 @@ func (s *Service) toggleTOTP(c *gin.Context, on bool) {
 		WriteError(c, s.log, imperio.Errorf(imperio.EConflict, "Two-factor authentication is off."))
 		return
 	}
-	if !s.validTOTP(in.Code, u.TOTPSecret) {
-		WriteError(c, s.log, imperio.Errorf(imperio.EInvalidInput, "The code is wrong or has expired."))
+	ok, err := s.checkTOTP(ctx, u, in.Code)
+	if err != nil {
+		WriteError(c, s.log, err)
+		return
+	}
+	if !ok {
+		WriteError(c, s.log, imperio.Errorf(imperio.EInvalidInput, "The code is wrong, has expired or was used already."))
 		return
 	}
 	if err := s.acc.SetTOTPEnabled(ctx, u.ID, on); err != nil {

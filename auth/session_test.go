@@ -269,9 +269,16 @@ func TestTOTP(t *testing.T) {
 	if a := e.do(t, "POST", "/api/auth/totp/enable", map[string]string{"code": wrong()}, auth); a.status != http.StatusBadRequest {
 		t.Errorf("enable with a wrong code: %d %s", a.status, a.raw)
 	}
-	if a := e.do(t, "POST", "/api/auth/totp/enable", map[string]string{"code": code()}, auth); a.status != http.StatusOK {
+	enableCode := code()
+	if a := e.do(t, "POST", "/api/auth/totp/enable", map[string]string{"code": enableCode}, auth); a.status != http.StatusOK {
 		t.Fatalf("enable: %d %s", a.status, a.raw)
 	}
+	// A code works once: the one that enabled two-factor cannot log in.
+	a = e.do(t, "POST", "/api/auth/login", map[string]string{"username": "erin", "password": "correct horse", "totp": enableCode}, nil)
+	if code, _ := a.errCode(); a.status != http.StatusUnauthorized || code != imperio.EInvalidCreds {
+		t.Errorf("login with a used code: %d %s", a.status, a.raw)
+	}
+	e.clock.add(30 * time.Second)
 	if me := e.do(t, "GET", "/api/me", nil, auth); me.body["totp_enabled"] != true {
 		t.Errorf("/api/me: %s", me.raw)
 	}
@@ -285,8 +292,10 @@ func TestTOTP(t *testing.T) {
 	}
 	a = e.do(t, "POST", "/api/auth/login", map[string]string{"username": "erin", "password": "correct horse", "totp": code()}, nil)
 	if a.status != http.StatusOK {
-		t.Errorf("login with the code: %d %s", a.status, a.raw)
+		t.Fatalf("login with the code: %d %s", a.status, a.raw)
 	}
+	auth = bearerHdr(a.body["token"].(string)) // the first one is near its expiry
+	e.clock.add(30 * time.Second)
 	if a := e.do(t, "POST", "/api/auth/totp/setup", nil, auth); a.status != http.StatusConflict {
 		t.Errorf("setup while on: %d %s", a.status, a.raw)
 	}

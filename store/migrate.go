@@ -186,7 +186,8 @@ var migrations = []migration{
 	},
 	{
 		// Operations: bans, login lockout and two-factor on users (role
-		// exists since version 1); the admin audit trail, written in the
+		// exists since version 1; totp_last_step is the last time step
+		// whose code was accepted, so that no code works twice); the admin audit trail, written in the
 		// same transaction as each admin action; refresh tokens (only their
 		// SHA-256 is kept; a family is one login's chain of rotations);
 		// responsible-play limits; the ledger's note names who made an
@@ -201,6 +202,7 @@ var migrations = []migration{
 			`ALTER TABLE users ADD COLUMN locked_until TEXT`,
 			`ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT ''`,
 			`ALTER TABLE users ADD COLUMN totp_enabled_at TEXT`,
+			`ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0`,
 			`ALTER TABLE ledger_entries ADD COLUMN note TEXT NOT NULL DEFAULT ''`,
 			`CREATE INDEX ledger_entries_user_id_created_at ON ledger_entries (user_id, created_at)`,
 			`CREATE TABLE admin_audit (
@@ -243,6 +245,7 @@ var migrations = []migration{
 			`ALTER TABLE users ADD COLUMN locked_until TIMESTAMPTZ`,
 			`ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT ''`,
 			`ALTER TABLE users ADD COLUMN totp_enabled_at TIMESTAMPTZ`,
+			`ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0`,
 			`ALTER TABLE ledger_entries ADD COLUMN note TEXT NOT NULL DEFAULT ''`,
 			`CREATE INDEX ledger_entries_user_id_created_at ON ledger_entries (user_id, created_at)`,
 			`CREATE TABLE admin_audit (

@@ -26,7 +26,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time     { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) add(d time.Duration) { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 
 func auditLog(t testing.TB, s *store.Store) []imperio.AuditEntry {
@@ -280,6 +280,14 @@ func testOperations(t *testing.T, b storetest.Backend) {
 		}
 		if err := s.SetTOTPSecret(ctx, p.ID, "SECRET2"); imperio.ErrorCode(err) != imperio.EConflict {
 			t.Errorf("new secret while on: %v", err)
+		}
+		for _, c := range []struct {
+			step int64
+			ok   bool
+		}{{100, true}, {100, false}, {99, false}, {101, true}} {
+			if ok, err := s.UseTOTPStep(ctx, p.ID, c.step); err != nil || ok != c.ok {
+				t.Errorf("UseTOTPStep(%d) = %v, %v; want %v", c.step, ok, err, c.ok)
+			}
 		}
 		if err := s.SetTOTPEnabled(ctx, p.ID, false); err != nil {
 			t.Fatal(err)

@@ -157,6 +157,19 @@ func (s *Store) SetTOTPSecret(ctx context.Context, userID int64, secret string) 
 	return s.wrap("set totp secret", err)
 }
 
+// UseTOTPStep records that the two-factor code of time step step was
+// accepted for the user. It reports false when that step, or a later one,
+// was used before: a code works once.
+func (s *Store) UseTOTPStep(ctx context.Context, userID, step int64) (bool, error) {
+	var used bool
+	err := s.write(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec(`UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?`, step, userID, step)
+		used = res.RowsAffected == 1
+		return res.Error
+	})
+	return used, s.wrap("use totp step", err)
+}
+
 // SetTOTPEnabled turns two-factor on (with the secret set up before) or
 // off (forgetting the secret).
 func (s *Store) SetTOTPEnabled(ctx context.Context, userID int64, on bool) error {
