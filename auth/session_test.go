@@ -357,3 +357,16 @@ func TestAdminRequired(t *testing.T) {
 		t.Errorf("past the admin rate limit: %d %s", a.status, a.raw)
 	}
 }
+
+func TestLockoutOff(t *testing.T) {
+	e := newStoreEnv(t, func(c *Config) { c.LockoutFailures = -1 })
+	e.signup(t, "frank")
+	for i := 0; i < 6; i++ {
+		if a := e.do(t, "POST", "/api/auth/login", login("frank", "wrong password"), nil); a.status != http.StatusUnauthorized {
+			t.Fatalf("failure %d: %d %s", i, a.status, a.raw)
+		}
+	}
+	if a := e.do(t, "POST", "/api/auth/login", login("frank", "correct horse"), nil); a.status != http.StatusOK {
+		t.Errorf("login with the lockout off: %d %s", a.status, a.raw)
+	}
+}
