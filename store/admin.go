@@ -205,8 +205,10 @@ func (s *Store) Adjust(ctx context.Context, a imperio.Adjustment) (coins int64, 
 			return err
 		}
 		if n > 0 {
-			coins, replayed = u.Coins, true
-			return nil
+			// Settled before; the balance is read again, as u may predate
+			// the commit of that adjustment.
+			replayed = true
+			return tx.Raw(`SELECT coins FROM users WHERE id = ?`, a.UserID).Row().Scan(&coins)
 		}
 		err = tx.Raw(`UPDATE users SET coins = coins + ?, updated_at = ? WHERE id = ? AND coins + ? >= 0 RETURNING coins`,
 			a.Amount, s.ts(now), a.UserID, a.Amount).Row().Scan(&coins)

@@ -169,6 +169,33 @@ func testOperations(t *testing.T, b storetest.Backend) {
 		checkLedger(t, s)
 	})
 
+	t.Run("AdjustConcurrentOneKey", func(t *testing.T) {
+		s := b.Open(t)
+		admin := newUser(t, s, "Boss", 0)
+		p := newUser(t, s, "Player", 100)
+		var wg sync.WaitGroup
+		var applied atomic.Int32
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				coins, replayed, err := s.Adjust(ctx, imperio.Adjustment{Admin: imperio.Actor{ID: admin.ID, Name: "Boss"},
+					UserID: p.ID, Amount: 40, Reason: "once", Key: "same"})
+				if err != nil || coins != 140 {
+					t.Errorf("Adjust = %d, %v, %v", coins, replayed, err)
+				}
+				if !replayed {
+					applied.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if applied.Load() != 1 || balance(t, s, p.ID) != 140 || len(auditLog(t, s)) != 1 {
+			t.Errorf("%d of 8 concurrent adjustments with one key applied (balance %d), want 1", applied.Load(), balance(t, s, p.ID))
+		}
+		checkLedger(t, s)
+	})
+
 	t.Run("RefreshRotation", func(t *testing.T) {
 		s := b.Open(t)
 		p := newUser(t, s, "Player", 0)
