@@ -20,6 +20,7 @@ type Admin interface {
 	UserByID(ctx context.Context, id int64) (imperio.User, error)
 	Transactions(ctx context.Context, userID, before int64, limit int) ([]imperio.LedgerEntry, int64, error)
 	RecentRounds(ctx context.Context, userID int64, limit int) ([]imperio.RoundSummary, error)
+	Limits(ctx context.Context, userID int64) (imperio.Limits, error)
 	Ban(ctx context.Context, by imperio.Actor, userID int64, reason string) (imperio.User, error)
 	Unban(ctx context.Context, by imperio.Actor, userID int64) (imperio.User, error)
 	Adjust(ctx context.Context, a imperio.Adjustment) (coins int64, replayed bool, err error)
@@ -144,6 +145,11 @@ func (a adminAPI) user(c *gin.Context) {
 		auth.WriteError(c, a.log, err)
 		return
 	}
+	limits, err := a.store.Limits(ctx, id)
+	if err != nil {
+		auth.WriteError(c, a.log, err)
+		return
+	}
 	out := adminUserJSON{UserSummary: summary(u), Email: u.Email, BanReason: u.BanReason, TOTPEnabled: u.TOTPEnabled}
 	if u.BannedAt != nil {
 		s := u.BannedAt.Format("2006-01-02T15:04:05.000000Z07:00")
@@ -156,7 +162,7 @@ func (a adminAPI) user(c *gin.Context) {
 	if txs == nil {
 		txs = []imperio.LedgerEntry{}
 	}
-	c.JSON(http.StatusOK, gin.H{"user": out, "transactions": txs, "rounds": rounds})
+	c.JSON(http.StatusOK, gin.H{"user": out, "transactions": txs, "rounds": rounds, "limits": limits})
 }
 
 type banIn struct {

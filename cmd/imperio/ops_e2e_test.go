@@ -166,9 +166,11 @@ func TestAdmin(t *testing.T) {
 				} `json:"user"`
 				Transactions []imperio.LedgerEntry  `json:"transactions"`
 				Rounds       []imperio.RoundSummary `json:"rounds"`
+				Limits       *imperio.Limits        `json:"limits"`
 			}
 			if code := e.do("GET", path, boss.Token, nil, &detail); code != 200 || detail.User.ID != p.ID || detail.User.Email != "player_one@example.com" ||
-				len(detail.Transactions) < 3 || len(detail.Rounds) != 1 || detail.Rounds[0].Game != "slots" {
+				len(detail.Transactions) < 3 || len(detail.Rounds) != 1 || detail.Rounds[0].Game != "slots" ||
+				detail.Limits == nil || detail.Limits.LostToday != 5-detail.Rounds[0].Won {
 				t.Errorf("user detail: %d %+v", code, detail)
 			}
 
