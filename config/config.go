@@ -30,6 +30,7 @@ type Config struct {
 	Addr               string        // listen address, host:port
 	DatabaseURL        string        // "sqlite:<path>" or "postgres://..."
 	RedisURL           string        // empty: in-process bus and limits
+	RedisPrefix        string        // prefix of every Redis key and channel
 	JWTSecret          []byte        // HS256 key
 	JWTSecretGenerated bool          // JWTSecret was made up for this run; tokens die with the process
 	TokenTTL           time.Duration // lifetime of a session (access) token
@@ -40,6 +41,7 @@ type Config struct {
 	LogFormat          string        // "auto", "text" or "json"
 	LogLevel           string        // "debug", "info", "warn" or "error"
 	AllowedOrigins     []string      // extra origins or host patterns allowed to open a socket
+	TrustedProxies     []string      // load balancers whose X-Forwarded-For is believed
 	BigWinMultiplier   int64         // win/bet ratio announced as a big win
 	BlackjackTables    int           // blackjack tables open from start
 	MessageRate        float64       // socket messages per second per user

@@ -54,8 +54,19 @@ func table() []Variable {
 		},
 		{
 			Name: "IMPERIO_REDIS_URL", Flag: "--redis-url", Default: "",
-			Help: "Redis, redis://[:pass@]host:port[/db] (or rediss://); for running several instances. Empty: all in process. Not used yet: the server warns when it is set and runs everything in process.",
+			Help: "Redis, redis://[:pass@]host:port[/db] (or rediss://), shared by every instance: the bus, table leases, leaderboards, rate limits and revoked sessions. More addr=host:port parameters make it a Redis Cluster; master=NAME makes the addresses Sentinels. Empty: one instance, all in process.",
 			set:  func(c *Config, v string) error { return setRedisURL(&c.RedisURL, v) },
+		},
+		{
+			Name: "IMPERIO_REDIS_PREFIX", Flag: "--redis-prefix", Default: "imperio:",
+			Help: "Prefix of every Redis key and channel: instances with the same prefix (and database) share tables; another prefix is another casino on the same Redis.",
+			set: func(c *Config, v string) error {
+				if v == "" || len(v) > 64 || strings.ContainsAny(v, " \t\r\n{}") {
+					return fmt.Errorf("must be 1 to 64 characters without spaces or braces, got %q", v)
+				}
+				c.RedisPrefix = v
+				return nil
+			},
 		},
 		{
 			Name: "IMPERIO_JWT_SECRET", Flag: "--jwt-secret", Default: "",
@@ -148,6 +159,11 @@ func table() []Variable {
 			Name: "IMPERIO_ALLOWED_ORIGINS", Flag: "--allowed-origins", Default: "",
 			Help: "Comma-separated origins (https://play.example.com) or host patterns (*.example.com) whose pages may open a socket, besides the server's own origin.",
 			set:  func(c *Config, v string) error { return setOrigins(&c.AllowedOrigins, v) },
+		},
+		{
+			Name: "IMPERIO_TRUSTED_PROXIES", Flag: "--trusted-proxies", Default: "",
+			Help: "Comma-separated addresses or CIDRs of the load balancers in front of the instances: their X-Forwarded-For names the client (for rate limits and logs). Empty: the TCP peer is the client.",
+			set:  func(c *Config, v string) error { return setProxies(&c.TrustedProxies, v) },
 		},
 		{
 			Name: "IMPERIO_BIGWIN_MULTIPLIER", Flag: "--bigwin-multiplier", Default: "50",
@@ -282,6 +298,23 @@ func setRedisURL(dst *string, v string) error {
 		return fmt.Errorf("must name a host, got %q", u.Redacted())
 	}
 	*dst = v
+	return nil
+}
+
+// setProxies accepts a comma-separated list of IP addresses and CIDRs.
+func setProxies(dst *[]string, v string) error {
+	var out []string
+	for p := range strings.SplitSeq(v, ",") {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return fmt.Errorf("must be IP addresses or CIDRs, got %q", p)
+		}
+		out = append(out, p)
+	}
+	*dst = out
 	return nil
 }
 

@@ -117,7 +117,7 @@ func (s *Session) leave(f inFrame) {
 	}
 	if err := s.hub.route(name, roomCmd{kind: cmdLeave, s: s, re: f.ID}, false); err != nil {
 		// The room is gone already: the leave is done all the same.
-		s.setRoom(name, false)
+		s.setRoom(name, "", false)
 		s.enqueue(encodeFrame(TypeRoomLeft, f.ID, name, roomData{Room: name}))
 	}
 }

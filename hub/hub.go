@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imperio-casino/imperio"
@@ -83,6 +84,15 @@ type Options struct {
 	// LeaderInterval is how often coalesced score changes are written and
 	// the boards pushed to the lobby when they changed; 0: 500 ms.
 	LeaderInterval time.Duration
+	// Leases make this hub one of many instances sharing tables: each table
+	// runs on the instance holding its lease, and the others forward to it
+	// (see cluster.go). The Wallet must then also be a Fencer. Nil: one
+	// instance, every room here.
+	Leases Leases
+	// LeaseTTL is how long a table's lease outlives its owner's last
+	// renewal (renewed every third of it): how soon a dead instance's
+	// tables are taken over. 0: 3 s.
+	LeaseTTL time.Duration
 	// Richest seeds the richest board at start (the store's top holders);
 	// nil: the board fills as balances change.
 	Richest func(ctx context.Context, n int) ([]imperio.Holding, error)
@@ -111,6 +121,15 @@ type Hub struct {
 	unsubs     []func()
 	leaders    *leaders
 	leaderNews chan struct{} // the boards changed somewhere: read them again
+
+	// Many instances (cluster.go); guarded by mu.
+	fixed   map[string]struct{}    // tables that exist from start
+	byID    map[string]*Session    // local sockets by session id
+	proxies map[string]*Session    // sockets of other instances in rooms here, by instance/id
+	owned   map[string]Lease       // leases of the rooms run here
+	remote  map[string]*remoteRoom // rooms run elsewhere that local sockets are in
+	peers   map[string]peer        // other instances, by name
+	halted  atomic.Bool
 }
 
 // New starts a hub. Stop it with Shutdown.
@@ -120,6 +139,12 @@ func New(opts Options) *Hub {
 	}
 	if opts.Bus == nil {
 		opts.Bus = NewMemoryBus()
+	}
+	if opts.Metrics == nil {
+		opts.Metrics = NewMetrics(nil)
+	}
+	if rb, ok := opts.Bus.(*RedisBus); ok {
+		rb.ObservePublish(func(d time.Duration) { opts.Metrics.busPublish.Observe(d.Seconds()) })
 	}
 	if opts.BigWinMultiplier <= 0 {
 		opts.BigWinMultiplier = 50
@@ -168,6 +193,9 @@ func New(opts Options) *Hub {
 	if opts.Leaderboards == nil {
 		opts.Leaderboards = NewMemoryLeaderboards()
 	}
+	if opts.LeaseTTL <= 0 {
+		opts.LeaseTTL = 3 * time.Second
+	}
 	if opts.LeaderInterval <= 0 {
 		opts.LeaderInterval = 500 * time.Millisecond
 	}
@@ -185,6 +213,12 @@ func New(opts Options) *Hub {
 		seats:      make(map[int64]map[string]struct{}),
 		lobbyDirty: make(chan struct{}, 1),
 		leaders:    newLeaders(),
+		fixed:      make(map[string]struct{}),
+		byID:       make(map[string]*Session),
+		proxies:    make(map[string]*Session),
+		owned:      make(map[string]Lease),
+		remote:     make(map[string]*remoteRoom),
+		peers:      make(map[string]peer),
 		leaderNews: make(chan struct{}, 1),
 	}
 	h.unsubs = append(h.unsubs,
@@ -198,6 +232,13 @@ func New(opts Options) *Hub {
 	names := opts.Rooms
 	for i := 1; i <= opts.Tables; i++ {
 		names = append(names, "blackjack:"+strconv.Itoa(i))
+	}
+	for _, name := range names {
+		h.fixed[name] = struct{}{}
+	}
+	if h.clustered() {
+		h.startCluster()
+		return h
 	}
 	for _, name := range names {
 		g, err := h.openTable(name, true)
@@ -278,6 +319,7 @@ func (h *Hub) register(s *Session) error {
 		h.sessions[s.player.ID] = make(map[*Session]struct{})
 	}
 	h.sessions[s.player.ID][s] = struct{}{}
+	h.byID[s.id] = s
 	h.names[strings.ToLower(s.player.Username)] = s.player
 	h.socks.Add(1)
 	return nil
@@ -287,6 +329,13 @@ func (h *Hub) unregister(s *Session) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	delete(h.sessions[s.player.ID], s)
+	delete(h.byID, s.id)
+	for name, rr := range h.remote {
+		delete(rr.members, s)
+		if len(rr.members) == 0 {
+			delete(h.remote, name)
+		}
+	}
 	if len(h.sessions[s.player.ID]) == 0 {
 		delete(h.sessions, s.player.ID)
 		delete(h.names, strings.ToLower(s.player.Username))
@@ -381,6 +430,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
+		if h.clustered() && !h.halted.Load() {
+			return h.abandonLeases(ctx)
+		}
 		return nil
 	case <-ctx.Done():
 		return errors.Join(errors.New("hub shutdown: deadline passed"), ctx.Err())

@@ -52,34 +52,8 @@ func (h *Hub) onKick(payload []byte) {
 	h.CloseUser(n.UserID, n.Code, truncate(n.Reason, 100))
 }
 
-// InstanceCounts are one instance's live counts, as the admin API shows them.
-type InstanceCounts struct {
-	Instance   string `json:"instance"`
-	Sockets    int    `json:"sockets"`
-	Rooms      int    `json:"rooms"`
-	Players    int    `json:"players"`
-	Spectators int    `json:"spectators"`
-}
-
-// Instances lists the live counts of every instance the admin API reports.
-// The Hub is the one-instance implementation; a shared one (Redis) can list
-// every instance.
+// Instances lists the live counts of every instance for the admin API. The
+// Hub satisfies it: its own counts and those its peers announce on the bus.
 type Instances interface {
-	Instances(ctx context.Context) ([]InstanceCounts, error)
-}
-
-// Instances reports this instance's counts only.
-func (h *Hub) Instances(context.Context) ([]InstanceCounts, error) {
-	return []InstanceCounts{h.LocalCounts()}, nil
-}
-
-// LocalCounts are this instance's sockets, rooms and room members.
-func (h *Hub) LocalCounts() InstanceCounts {
-	c := InstanceCounts{Instance: h.Instance()}
-	c.Sockets, c.Rooms = h.Counts()
-	for _, r := range h.Rooms() {
-		c.Players += r.Players
-		c.Spectators += r.Spectators
-	}
-	return c
+	Instances() []InstanceInfo
 }

@@ -37,11 +37,50 @@ func (h *Hub) Rooms() []RoomInfo {
 	return h.roomInfosLocked()
 }
 
+// roomInfosLocked lists the rooms of this instance and of every other one
+// heard from recently; h.mu is held.
 func (h *Hub) roomInfosLocked() []RoomInfo {
+	out := h.localInfosLocked()
+	if len(h.peers) == 0 {
+		return out
+	}
+	local := make(map[string]bool, len(out))
+	for _, i := range out {
+		local[i.Room] = true
+	}
+	// A room that moved may still be in its old owner's last notice: the
+	// latest notice wins.
+	type listed struct {
+		info RoomInfo
+		at   time.Time
+	}
+	others := map[string]listed{}
+	for inst, p := range h.peers {
+		if time.Since(p.at) > 3*time.Second+h.opts.LeaseTTL {
+			delete(h.peers, inst) // gone quiet: its rooms are gone or taken over
+			continue
+		}
+		for _, i := range p.rooms {
+			if l, ok := others[i.Room]; !local[i.Room] && (!ok || p.at.After(l.at)) {
+				others[i.Room] = listed{i, p.at}
+			}
+		}
+	}
+	for _, l := range others {
+		out = append(out, l.info)
+	}
+	sort.Slice(out, func(a, b int) bool { return out[a].Room < out[b].Room })
+	return out
+}
+
+// localInfosLocked lists this instance's rooms; h.mu is held.
+func (h *Hub) localInfosLocked() []RoomInfo {
 	out := make([]RoomInfo, 0, len(h.registry))
 	for _, r := range h.registry {
 		if i := r.info.Load(); i != nil {
-			out = append(out, *i)
+			c := *i
+			c.Instance = h.opts.Instance
+			out = append(out, c)
 		}
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Room < out[b].Room })
@@ -61,6 +100,7 @@ func (h *Hub) lobbyLoop() {
 	tick := time.NewTicker(h.opts.LobbyInterval)
 	defer tick.Stop()
 	dirty := false
+	var announced time.Time
 	for {
 		select {
 		case <-h.ctx.Done():
@@ -68,6 +108,12 @@ func (h *Hub) lobbyLoop() {
 		case <-h.lobbyDirty:
 			dirty = true
 		case <-tick.C:
+			if h.clustered() && (dirty || time.Since(announced) >= time.Second) {
+				// Other instances list these rooms; a second of silence
+				// would make them think this one is gone.
+				announced = time.Now()
+				h.announceRooms()
+			}
 			if !dirty {
 				continue
 			}

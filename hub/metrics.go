@@ -20,6 +20,8 @@ type Metrics struct {
 	commit      *prometheus.HistogramVec
 	slowCloses  prometheus.Counter
 	rateLimited *prometheus.CounterVec
+	hop         prometheus.Histogram
+	busPublish  prometheus.Histogram
 }
 
 // NewMetrics makes the hub's series and registers them on reg (nil: they
@@ -57,10 +59,16 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		rateLimited: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imperio_rate_limited_total", Help: "Socket messages refused by a rate limit, by limit.",
 		}, []string{"limit"}),
+		hop: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "imperio_forward_hop_seconds", Help: "A command forwarded from another instance: from its sending there to its arrival here.", Buckets: latency,
+		}),
+		busPublish: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "imperio_redis_publish_seconds", Help: "One pipeline of bus messages to Redis, round trip.", Buckets: latency,
+		}),
 	}
 	if reg != nil {
 		reg.MustRegister(m.messagesIn, m.deliveries, m.errors, m.rounds, m.coinsBet, m.coinsPaid,
-			m.spinSeconds, m.commit, m.slowCloses, m.rateLimited)
+			m.spinSeconds, m.commit, m.slowCloses, m.rateLimited, m.hop, m.busPublish)
 	}
 	return m
 }

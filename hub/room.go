@@ -80,6 +80,7 @@ type RoomInfo struct {
 	MinBet     int64  `json:"min_bet,omitempty"`
 	MaxBet     int64  `json:"max_bet,omitempty"`
 	Phase      string `json:"phase,omitempty"`
+	Instance   string `json:"instance,omitempty"` // the instance running the room
 }
 
 // room is one goroutine that owns a game and its members. Every field below
@@ -96,6 +97,9 @@ type room struct {
 	// busy says the game has a round in play (coins at stake); set by the
 	// room's goroutine after every step, read by a draining hub.
 	busy atomic.Bool
+	// stop ends the room at once: another instance took its lease.
+	stop    chan struct{}
+	stopped atomic.Bool
 
 	game    game
 	members map[*Session]string // session -> role
@@ -107,6 +111,7 @@ func newRoom(h *Hub, name string, g game) *room {
 		name:    name,
 		inbox:   make(chan roomCmd, 64),
 		done:    make(chan struct{}),
+		stop:    make(chan struct{}),
 		game:    g,
 		members: make(map[*Session]string),
 	}
@@ -144,12 +149,35 @@ func (r *room) run() {
 			idle.Reset(r.hub.opts.RoomIdle)
 		case <-r.hub.ctx.Done():
 			return
+		case <-r.stop:
+			r.moved()
+			return
 		}
+	}
+}
+
+// moved ends a room whose lease another instance took: its local members
+// join the room again under its new owner; members from other instances
+// are followed by their own instance.
+func (r *room) moved() {
+	local := map[*Session]string{}
+	for s, role := range r.members {
+		if s.origin == "" {
+			local[s] = role
+		}
+	}
+	if len(local) > 0 {
+		go r.hub.rehome(r.name, local)
 	}
 }
 
 // step handles one command. Tests call it directly, with no goroutine.
 func (r *room) step(c roomCmd) {
+	if c.kind == cmdGame {
+		// A game command may start a round and announce it before this
+		// step ends: a draining hub must not see the room idle meanwhile.
+		r.busy.Store(true)
+	}
 	defer func() { r.busy.Store(r.game.inPlay()) }()
 	switch c.kind {
 	case cmdEnter:
@@ -163,7 +191,7 @@ func (r *room) step(c roomCmd) {
 			return
 		}
 		r.members[c.s] = c.role
-		c.s.setRoom(r.name, true)
+		c.s.setRoom(r.name, c.role, true)
 		j := joinedData{Room: r.name, Game: r.game.kind(), Role: c.role}
 		if seat > 0 {
 			j.Seat = &seat
@@ -175,7 +203,7 @@ func (r *room) step(c roomCmd) {
 		if _, in := r.members[c.s]; in {
 			r.game.exit(r, c.s, c.kind == cmdLeave)
 			delete(r.members, c.s)
-			c.s.setRoom(r.name, false)
+			c.s.setRoom(r.name, "", false)
 			r.publishInfo()
 		}
 		if c.kind == cmdLeave {
@@ -205,14 +233,28 @@ type chatData struct {
 	At   time.Time `json:"at"`
 }
 
-// broadcast encodes a frame once and queues it to every member.
+// broadcast encodes a frame once and queues it to every member; members on
+// other instances get it through one message per instance.
 func (r *room) broadcast(typ string, data any) {
 	if len(r.members) == 0 {
 		return
 	}
 	msg := encodeFrame(typ, "", r.name, data)
+	var remote map[string][]string
 	for s := range r.members {
+		if s.origin != "" {
+			if remote == nil {
+				remote = make(map[string][]string)
+			}
+			remote[s.origin] = append(remote[s.origin], s.id)
+			continue
+		}
 		s.enqueue(msg)
+	}
+	for inst, sids := range remote {
+		if err := r.hub.toPeer(inst, peerMsg{Op: "out", Sids: sids}, msg); err != nil {
+			r.hub.log.Warn("broadcast to peer", "room", r.name, "instance", inst, "err", err)
+		}
 	}
 }
 
@@ -242,6 +284,10 @@ func (h *Hub) route(name string, c roomCmd, create bool) error {
 		return errClosing
 	}
 	r := h.registry[name]
+	if r == nil && h.clustered() && (leased(name) || !create || h.elsewhereLocked(name)) {
+		h.mu.Unlock()
+		return h.routeElsewhere(name, c, create)
+	}
 	if r == nil {
 		if !create {
 			h.mu.Unlock()

@@ -41,6 +41,11 @@ type Session struct {
 	mu    sync.Mutex
 	rooms map[string]struct{} // rooms it is a member of, kept by the rooms
 
+	// origin is set on a proxy session: the instance whose socket it
+	// stands for. A proxy has no transport and no goroutines; what is
+	// queued to it goes to that instance (cluster.go).
+	origin string
+
 	// Owned by the read loop.
 	garbage int
 	floods  int
@@ -122,6 +127,10 @@ type welcomeData struct {
 // enqueue queues a frame without blocking. A full queue means the client
 // cannot keep up: the socket is closed as slow rather than slowing anyone.
 func (s *Session) enqueue(msg []byte) bool {
+	if s.origin != "" {
+		s.sendRemote(msg)
+		return true
+	}
 	select {
 	case <-s.done:
 		return false
@@ -140,6 +149,10 @@ func (s *Session) enqueue(msg []byte) bool {
 
 // close ends the session with a close code; the write loop sends it.
 func (s *Session) close(code int, reason string) {
+	if s.origin != "" {
+		_ = s.hub.toPeer(s.origin, peerMsg{Op: "close", Sid: s.id, Code: code, Text: reason}, nil)
+		return
+	}
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeWhy = code, reason
 		if code == CloseSlow {
@@ -287,13 +300,26 @@ func (s *Session) reply(re string, err error) {
 
 // setRoom records that the session entered (in) or left a room. Rooms call
 // it from their goroutine when they admit or drop the session.
-func (s *Session) setRoom(name string, in bool) {
+func (s *Session) setRoom(name, role string, in bool) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if in {
 		s.rooms[name] = struct{}{}
 	} else {
 		delete(s.rooms, name)
+	}
+	empty := len(s.rooms) == 0
+	s.mu.Unlock()
+	if s.origin == "" {
+		return
+	}
+	// A proxy tells its socket's instance, which keeps the real session's
+	// rooms; a proxy in no room is forgotten.
+	m := peerMsg{Op: "room", From: s.hub.opts.Instance, Sid: s.id, Room: name, Role: role, In: in}
+	if err := s.hub.toPeer(s.origin, m, nil); err != nil {
+		s.log.Warn("tell peer of room", "room", name, "err", err)
+	}
+	if empty {
+		s.hub.dropIdleProxy(s)
 	}
 }
 

@@ -123,6 +123,13 @@ func (h *Hub) resolveSlotRoom(rest string, p Player, role string) (string, error
 			return r.name, nil
 		}
 	}
+	for _, p := range h.peers {
+		for _, i := range p.rooms {
+			if strings.EqualFold(i.Room, slotRoomName(m.ID, who)) {
+				return i.Room, nil
+			}
+		}
+	}
 	return "", imperio.Errorf(imperio.ENotFound, "%s is not playing %s.", truncate(who, 20), m.Name)
 }
 

@@ -40,6 +40,7 @@ type tableGame struct {
 	held      []tableEvent        // events of a round whose settlement has not committed
 	uncertain []imperio.Stake     // stakes whose commit is unknown: refunded at settlement if taken
 	shoeShown int                 // the last retired shoe whose order was published
+	fence     int64               // the room lease's fencing token; 0 on a single instance
 	retryAt   time.Time
 }
 
@@ -251,7 +252,14 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 	defer cancel()
 	if g.roundID == "" {
 		id := imperio.NewID()
-		if err := h.opts.Wallet.OpenRound(ctx, imperio.TableRound{ID: id, Game: g.game, Room: r.name, Fairness: g.e.fairness()}); err != nil {
+		err := h.opts.Wallet.OpenRound(ctx, imperio.TableRound{ID: id, Game: g.game, Room: r.name, Fairness: g.e.fairness(), Fence: g.fence})
+		if g.fence > 0 && imperio.ErrorCode(err) == imperio.EConflict {
+			// Another instance took the table over: this one stops it.
+			h.log.Warn("table fenced off: another instance runs it now", "room", r.name, "token", g.fence)
+			go h.evict(r.name)
+			return 0, imperio.Errorf(imperio.EUnavailable, "The table moved to another server; nothing was charged. Try again in a moment.")
+		}
+		if err != nil {
 			return 0, g.storeError("open round", err)
 		}
 		g.roundID, g.stakes = id, 0

@@ -26,8 +26,14 @@ type Redis struct {
 	limit    redis_rate.Limit
 	fallback *Memory
 	degraded atomic.Bool
+	failedAt atomic.Int64 // unix ns of the last failure
 	timeout  time.Duration
 }
+
+// retryRedis is how long the fallback answers alone after Redis failed,
+// before Redis is tried again: an unreachable Redis costs one timeout per
+// interval, not one per event.
+const retryRedis = time.Second
 
 // NewRedis returns a Redis-backed Limiter for rule, its keys under prefix
 // (e.g. "imperio:rl:login:"). A rule with an infinite rate never limits.
@@ -70,12 +76,16 @@ func (r *Redis) Allow(ctx context.Context, key string) (bool, time.Duration, err
 	if r.limit.Rate == math.MaxInt32 {
 		return true, 0, nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	if r.degraded.Load() && time.Since(time.Unix(0, r.failedAt.Load())) < retryRedis {
+		return r.fallback.Allow(ctx, key)
+	}
+	rctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	res, err := r.lim.Allow(ctx, r.prefix+key, r.limit)
+	res, err := r.lim.Allow(rctx, r.prefix+key, r.limit)
 	if err != nil {
+		r.failedAt.Store(time.Now().UnixNano())
 		r.degraded.Store(true)
-		return r.fallback.Allow(context.WithoutCancel(ctx), key)
+		return r.fallback.Allow(ctx, key)
 	}
 	r.degraded.Store(false)
 	if res.Allowed > 0 {

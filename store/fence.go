@@ -91,3 +91,11 @@ func (s *Store) openFencedRound(ctx context.Context, r imperio.TableRound, now t
 	})
 	return s.wrap("open round", err)
 }
+
+// OpenRoundRooms lists the rooms that have a round open, for the sweep that
+// voids rounds whose instance died with nobody taking the room over.
+func (s *Store) OpenRoundRooms(ctx context.Context) ([]string, error) {
+	rooms := []string{}
+	err := s.rdb.WithContext(ctx).Raw(`SELECT DISTINCT room FROM rounds WHERE status = 'open' ORDER BY room`).Scan(&rooms).Error
+	return rooms, s.wrap("open round rooms", err)
+}

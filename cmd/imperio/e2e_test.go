@@ -54,7 +54,10 @@ func newTestEnv(t *testing.T, st *store.Store, tweak func(*config.Config), tune 
 	if tweak != nil {
 		tweak(&cfg)
 	}
-	srv := wire(cfg, st, slogFor(t), tune...)
+	srv, err := wire(cfg, st, slogFor(t), tune...)
+	if err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewServer(srv.handler)
 	e := &testEnv{t: t, cfg: cfg, store: st, srv: srv, http: hs}
 	t.Cleanup(func() {
@@ -64,6 +67,10 @@ func newTestEnv(t *testing.T, st *store.Store, tweak func(*config.Config), tune 
 			t.Errorf("hub shutdown: %v", err)
 		}
 		hs.Close()
+		if srv.bus != nil {
+			srv.bus.Close()
+			srv.redis.Close()
+		}
 	})
 	return e
 }

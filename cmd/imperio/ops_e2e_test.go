@@ -105,7 +105,7 @@ func TestAdmin(t *testing.T) {
 			pc.expect("welcome")
 
 			var inst struct {
-				Instances []hub.InstanceCounts `json:"instances"`
+				Instances []hub.InstanceInfo `json:"instances"`
 			}
 			if code := e.do("GET", "/api/admin/instances", boss.Token, nil, &inst); code != 200 || len(inst.Instances) != 1 ||
 				inst.Instances[0].Instance != e.cfg.Instance || inst.Instances[0].Sockets < 1 {

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/imperio-casino/imperio/auth"
 	"github.com/imperio-casino/imperio/config"
@@ -48,9 +49,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 		log.Warn("IMPERIO_JWT_SECRET is not set: using a random development key; sessions end when the process does")
 	}
 	log.Info("starting", "config", cfg)
-	if cfg.RedisURL != "" {
-		log.Warn("IMPERIO_REDIS_URL is set, but this version runs the bus, leaderboards and rate limits in process: run a single instance")
-	}
 
 	srv, err := newServer(ctx, cfg, log)
 	if err != nil {
@@ -93,11 +91,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stder
 	return nil
 }
 
-// server is one wired instance: store, hub and HTTP handler.
+// server is one wired instance: store, hub and HTTP handler, and Redis
+// when instances share it.
 type server struct {
 	store   *store.Store
 	hub     *hub.Hub
 	handler http.Handler
+	redis   redis.UniversalClient // nil: one instance
+	bus     *hub.RedisBus
 }
 
 // newServer wires config -> store -> bus -> hub -> HTTP.
@@ -106,22 +107,59 @@ func newServer(ctx context.Context, cfg config.Config, log *slog.Logger) (*serve
 	if err != nil {
 		return nil, fmt.Errorf("open database (IMPERIO_DATABASE_URL): %w", err)
 	}
-	// A round still open at start-up was cut short by a crash or a kill:
-	// every stake in it goes back to its player before anyone plays.
-	voided, err := st.VoidOpenRounds(ctx, "", "interrupted: the server stopped during the round")
+	if cfg.RedisURL == "" {
+		// A single instance: a round still open at start-up was cut short by
+		// a crash or a kill, and every stake in it goes back to its player
+		// before anyone plays. With many instances, rounds open elsewhere
+		// are live: each is voided by whoever takes its room over.
+		voided, err := st.VoidOpenRounds(ctx, "", "interrupted: the server stopped during the round")
+		if err != nil {
+			st.Close()
+			return nil, fmt.Errorf("void interrupted rounds: %w", err)
+		}
+		for _, v := range voided {
+			log.Warn("voided an interrupted round", "round_id", v.RoundID, "room", v.Room, "refunded", v.Refunded, "players", len(v.Refunds))
+		}
+	}
+	srv, err := wire(cfg, st, log)
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("void interrupted rounds: %w", err)
+		return nil, err
 	}
-	for _, v := range voided {
-		log.Warn("voided an interrupted round", "round_id", v.RoundID, "room", v.Room, "refunded", v.Refunded, "players", len(v.Refunds))
-	}
-	return wire(cfg, st, log), nil
+	return srv, nil
 }
 
 // wire builds the hub and HTTP API around an open store; tune adjusts the
 // hub's options (tests shorten the table timers).
-func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hub.Options)) *server {
+func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hub.Options)) (*server, error) {
+	srv := &server{store: st}
+	// Without Redis everything is in process; with it, the bus, leases,
+	// leaderboards, rate limits and revoked tokens are shared.
+	limiter := func(name string, rule ratelimit.Rule) ratelimit.Limiter { return ratelimit.NewMemory(rule) }
+	var (
+		bus     hub.Bus
+		leases  hub.Leases
+		boards  hub.Leaderboards
+		revoker auth.Revoker
+	)
+	if cfg.RedisURL != "" {
+		rc, err := newRedisClient(cfg.RedisURL)
+		if err != nil {
+			return nil, err
+		}
+		p := cfg.RedisPrefix
+		rb := hub.NewRedisBus(rc, p+"bus:", cfg.Instance, log.With("component", "bus"))
+		srv.redis, srv.bus = rc, rb
+		bus, leases = rb, hub.NewRedisLeases(rc, p)
+		boards = hub.NewRedisLeaderboards(rc, p+"lb:")
+		revoker = auth.NewRedisRevoker(rc, p+"revoked:").WithLog(log.With("component", "auth"))
+		limiter = func(name string, rule ratelimit.Rule) ratelimit.Limiter {
+			return ratelimit.NewRedis(rc, p+"rl:"+name+":", rule)
+		}
+	}
+	if revoker == nil {
+		revoker = auth.NewMemoryRevoker(nil) // one instance: revocations in process
+	}
 	lockout := cfg.LockoutFailures
 	if lockout == 0 {
 		lockout = -1 // IMPERIO_LOCKOUT_FAILURES=0: no lockout
@@ -131,10 +169,10 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		TokenTTL:        cfg.TokenTTL,
 		RefreshTTL:      cfg.RefreshTTL,
 		SignupGrant:     cfg.SignupGrant,
-		LoginLimiter:    ratelimit.NewMemory(ratelimit.Rule{Rate: 1, Burst: 10}),
-		SignupLimiter:   ratelimit.NewMemory(ratelimit.Rule{Rate: 0.2, Burst: 5}),
-		AdminLimiter:    ratelimit.NewMemory(ratelimit.Rule{Rate: 5, Burst: 30}),
-		Revoker:         auth.NewMemoryRevoker(nil), // one instance; Redis shares revocations between several
+		LoginLimiter:    limiter("login", ratelimit.Rule{Rate: 1, Burst: 10}),
+		SignupLimiter:   limiter("signup", ratelimit.Rule{Rate: 0.2, Burst: 5}),
+		AdminLimiter:    limiter("admin", ratelimit.Rule{Rate: 5, Burst: 30}),
+		Revoker:         revoker,
 		LockoutFailures: lockout,
 		LockoutDuration: cfg.LockoutDuration,
 	}, st, log.With("component", "auth"))
@@ -144,8 +182,12 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		Metrics:          hub.NewMetrics(reg),
 		Instance:         cfg.Instance,
 		Wallet:           st,
-		Limiter:          ratelimit.NewMemory(ratelimit.Rule{Rate: cfg.MessageRate, Burst: cfg.MessageBurst}),
-		ChatLimiter:      ratelimit.NewMemory(ratelimit.Rule{Rate: 1, Burst: 5}),
+		Limiter:          limiter("msg", ratelimit.Rule{Rate: cfg.MessageRate, Burst: cfg.MessageBurst}),
+		ChatLimiter:      limiter("chat", ratelimit.Rule{Rate: 1, Burst: 5}),
+		Bus:              bus,
+		Leases:           leases,
+		Leaderboards:     boards,
+		Richest:          st.Richest,
 		Log:              log.With("component", "hub"),
 		BigWinMultiplier: cfg.BigWinMultiplier,
 		Tables:           cfg.BlackjackTables,
@@ -163,21 +205,38 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		Admin:          st,
 		Limits:         st,
 		AllowedOrigins: cfg.AllowedOrigins,
+		TrustedProxies: cfg.TrustedProxies,
 		Static:         static.FS(),
 		Checks: map[string]func(context.Context) error{
 			"database": st.Ping,
-			"redis":    nil,
+			"redis":    srv.pingRedis(),
 		},
 		Log:     log.With("component", "http"),
 		Metrics: promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}),
 	})
-	return &server{store: st, hub: h, handler: handler}
+	srv.hub, srv.handler = h, handler
+	return srv, nil
+}
+
+// pingRedis is /readyz's Redis check; nil (reported "disabled") without
+// Redis.
+func (s *server) pingRedis() func(context.Context) error {
+	if s.bus == nil {
+		return nil
+	}
+	return s.bus.Ping
 }
 
 // close stops the hub (telling every socket, letting rounds in play finish),
 // voids what could not finish, then closes the store.
 func (s *server) close(ctx context.Context) error {
 	herr := s.hub.Shutdown(ctx)
+	if s.redis != nil {
+		// The hub voided its own tables' unfinished rounds and gave their
+		// leases up; rounds of other instances are theirs.
+		berr := s.bus.Close()
+		return errors.Join(herr, berr, s.redis.Close(), s.store.Close())
+	}
 	// Rounds that did not finish while the hub drained are voided now, every
 	// stake refunded, rather than left for the next start.
 	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
