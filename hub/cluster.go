@@ -41,7 +41,7 @@ type Fencer interface {
 
 // Bus topics of the cluster.
 const (
-	topicRooms     = "rooms"  // every instance's room list, each second
+	topicRooms      = "rooms" // every instance's room list, each second
 	topicInstPrefix = "inst:" // + instance: commands to it, frames for its sockets
 )
 
@@ -131,8 +131,38 @@ func (h *Hub) startCluster() {
 var errHeldElsewhere = errors.New("room held by another instance")
 
 // takeRoom acquires the room's lease and, if this instance gets it, voids
-// what a previous owner left open and starts the room here.
+// what a previous owner left open and starts the room here. Callers at once
+// wait for the first: a room is taken over once.
 func (h *Hub) takeRoom(name string) (*room, error) {
+	for {
+		h.mu.Lock()
+		if r := h.registry[name]; r != nil {
+			h.mu.Unlock()
+			return r, nil
+		}
+		wait, busy := h.taking[name]
+		if !busy {
+			done := make(chan struct{})
+			h.taking[name] = done
+			h.mu.Unlock()
+			defer func() {
+				h.mu.Lock()
+				delete(h.taking, name)
+				h.mu.Unlock()
+				close(done)
+			}()
+			return h.takeRoomOnce(name)
+		}
+		h.mu.Unlock()
+		select {
+		case <-wait:
+		case <-h.ctx.Done():
+			return nil, errClosing
+		}
+	}
+}
+
+func (h *Hub) takeRoomOnce(name string) (*room, error) {
 	ctx, cancel := context.WithTimeout(h.ctx, h.opts.SettleTimeout)
 	defer cancel()
 	l, ok, err := h.opts.Leases.Acquire(ctx, name, h.opts.Instance, h.opts.LeaseTTL)
@@ -200,9 +230,24 @@ func (h *Hub) routeElsewhere(name string, c roomCmd, create bool) error {
 		return err
 	}
 	if owner == h.opts.Instance {
-		return h.route(name, c, create)
+		return h.routeHere(name, c, create)
 	}
 	return h.forward(owner, name, c, create)
+}
+
+// routeHere hands c to a room this instance owns (or has just taken).
+func (h *Hub) routeHere(name string, c roomCmd, create bool) error {
+	if !leased(name) {
+		return h.route(name, c, create)
+	}
+	r, err := h.takeRoom(name)
+	if errors.Is(err, errHeldElsewhere) {
+		return imperio.Errorf(imperio.EUnavailable, "The table is changing hands; try again in a moment.")
+	}
+	if err != nil {
+		return err
+	}
+	return h.deliver(r, c)
 }
 
 // ownerOf finds the instance that runs the room, taking the room here when
@@ -258,6 +303,9 @@ func (h *Hub) forward(owner, name string, c roomCmd, create bool) error {
 	data := c.data
 	if c.body != nil {
 		data, _ = json.Marshal(c.body)
+	}
+	if c.kind == cmdEnter && c.role == roleSpectator {
+		create = false // watching never opens a room
 	}
 	m := peerMsg{
 		Op: "cmd", From: h.opts.Instance, Sid: c.s.id, UserID: c.s.player.ID, Name: c.s.player.Username,
@@ -382,17 +430,26 @@ func (h *Hub) peerCommand(m peerMsg, data []byte) {
 	h.mu.Lock()
 	r := h.registry[m.Room]
 	h.mu.Unlock()
-	if r == nil && (leased(m.Room) || !m.Create) {
-		// The room moved or closed since the sender looked: it asks again.
-		if m.Kind == cmdGone || m.Kind == cmdLeave {
-			p.setRoom(m.Room, "", false)
-			return
-		}
-		p.reply(m.Re, imperio.Errorf(imperio.EUnavailable, "The table moved; try again in a moment."))
-		h.dropIdleProxy(p)
+	if r == nil && (m.Kind == cmdGone || m.Kind == cmdLeave) {
+		p.setRoom(m.Room, "", false)
 		return
 	}
-	if err := h.route(m.Room, c, m.Create); err != nil {
+	var err error
+	switch {
+	case r != nil || (!leased(m.Room) && m.Create):
+		err = h.route(m.Room, c, m.Create)
+	case leased(m.Room):
+		// The sender found this instance holding the lease while the
+		// takeover is still opening the room, or the room moved on.
+		if owner, oerr := h.ownerOf(m.Room, m.Create); oerr == nil && owner == h.opts.Instance {
+			err = h.routeHere(m.Room, c, m.Create)
+		} else {
+			err = imperio.Errorf(imperio.EUnavailable, "The table moved; try again in a moment.")
+		}
+	default:
+		err = imperio.Errorf(imperio.ENotFound, "No room %q.", truncate(m.Room, 80))
+	}
+	if err != nil {
 		p.reply(m.Re, err)
 		h.dropIdleProxy(p)
 	}
@@ -405,6 +462,7 @@ func (h *Hub) proxyFor(origin, sid string, p Player, create bool) *Session {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if s := h.proxies[key]; s != nil {
+		s.lastUsed.Store(time.Now().UnixNano())
 		return s
 	}
 	if !create {
@@ -416,8 +474,39 @@ func (h *Hub) proxyFor(origin, sid string, p Player, create bool) *Session {
 		done:  make(chan struct{}),
 		rooms: make(map[string]struct{}),
 	}
+	s.lastUsed.Store(time.Now().UnixNano())
 	h.proxies[key] = s
 	return s
+}
+
+// reapProxies forgets proxies that are in no room and unused for a while,
+// and takes out of their rooms the proxies of an instance gone quiet (it
+// died: its sockets are gone), as their sockets' closing would have.
+func (h *Hub) reapProxies() {
+	quiet := 3*time.Second + h.opts.LeaseTTL
+	h.mu.Lock()
+	var gone []*Session
+	for key, s := range h.proxies {
+		idle := time.Since(time.Unix(0, s.lastUsed.Load())) > quiet
+		if !idle {
+			continue
+		}
+		p, alive := h.peers[s.origin]
+		if alive && time.Since(p.at) < quiet {
+			if len(s.roomNames()) == 0 {
+				delete(h.proxies, key)
+			}
+			continue
+		}
+		delete(h.proxies, key)
+		gone = append(gone, s)
+	}
+	h.mu.Unlock()
+	for _, s := range gone {
+		for _, name := range s.roomNames() {
+			_ = h.route(name, roomCmd{kind: cmdGone, s: s}, false)
+		}
+	}
 }
 
 // dropIdleProxy forgets a proxy session that is in no room.
@@ -453,6 +542,7 @@ func (h *Hub) clusterLoop() {
 		h.watchRooms()
 		if n%sweepEvery == 0 {
 			h.sweepOrphans()
+			h.reapProxies()
 		}
 	}
 }
@@ -745,4 +835,3 @@ func (h *Hub) Halt() {
 		s.close(CloseGoingAway, "")
 	}
 }
-

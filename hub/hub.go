@@ -123,12 +123,13 @@ type Hub struct {
 	leaderNews chan struct{} // the boards changed somewhere: read them again
 
 	// Many instances (cluster.go); guarded by mu.
-	fixed   map[string]struct{}    // tables that exist from start
-	byID    map[string]*Session    // local sockets by session id
-	proxies map[string]*Session    // sockets of other instances in rooms here, by instance/id
-	owned   map[string]Lease       // leases of the rooms run here
-	remote  map[string]*remoteRoom // rooms run elsewhere that local sockets are in
-	peers   map[string]peer        // other instances, by name
+	fixed   map[string]struct{}      // tables that exist from start
+	byID    map[string]*Session      // local sockets by session id
+	proxies map[string]*Session      // sockets of other instances in rooms here, by instance/id
+	owned   map[string]Lease         // leases of the rooms run here
+	remote  map[string]*remoteRoom   // rooms run elsewhere that local sockets are in
+	peers   map[string]peer          // other instances, by name
+	taking  map[string]chan struct{} // rooms being taken over here: closed when done
 	halted  atomic.Bool
 }
 
@@ -219,6 +220,7 @@ func New(opts Options) *Hub {
 		owned:      make(map[string]Lease),
 		remote:     make(map[string]*remoteRoom),
 		peers:      make(map[string]peer),
+		taking:     make(map[string]chan struct{}),
 		leaderNews: make(chan struct{}, 1),
 	}
 	h.unsubs = append(h.unsubs,

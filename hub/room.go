@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"sync/atomic"
@@ -300,6 +301,22 @@ func (h *Hub) route(name string, c roomCmd, create bool) error {
 		}
 		r = h.startRoomLocked(name, g)
 	}
+	return h.deliverLocked(r, c)
+}
+
+// deliver hands c to room r if r still runs here.
+func (h *Hub) deliver(r *room, c roomCmd) error {
+	h.mu.Lock()
+	if h.registry[r.name] != r {
+		h.mu.Unlock()
+		return imperio.Errorf(imperio.EUnavailable, "The table moved; try again in a moment.")
+	}
+	return h.deliverLocked(r, c)
+}
+
+// deliverLocked hands c to r; h.mu is held on entry and released. It blocks
+// while the room's inbox is full, up to a bound.
+func (h *Hub) deliverLocked(r *room, c roomCmd) error {
 	r.pending++
 	h.mu.Unlock()
 	defer func() {
@@ -328,6 +345,17 @@ func (h *Hub) closeIdle(r *room) bool {
 		return false
 	}
 	delete(h.registry, r.name)
+	if l, ok := h.owned[r.name]; ok {
+		// An idle table gives its lease up: another instance may open it.
+		delete(h.owned, r.name)
+		go func() {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.LeaseTTL)
+			defer cancel()
+			if err := h.opts.Leases.Release(ctx, l); err != nil {
+				h.log.Warn("release lease", "room", l.Room, "err", err)
+			}
+		}()
+	}
 	h.markLobby()
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/imperio-casino/imperio"
@@ -44,7 +45,8 @@ type Session struct {
 	// origin is set on a proxy session: the instance whose socket it
 	// stands for. A proxy has no transport and no goroutines; what is
 	// queued to it goes to that instance (cluster.go).
-	origin string
+	origin   string
+	lastUsed atomic.Int64 // a proxy: unix ns of the last command through it
 
 	// Owned by the read loop.
 	garbage int

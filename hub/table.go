@@ -254,10 +254,7 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 		id := imperio.NewID()
 		err := h.opts.Wallet.OpenRound(ctx, imperio.TableRound{ID: id, Game: g.game, Room: r.name, Fairness: g.e.fairness(), Fence: g.fence})
 		if g.fence > 0 && imperio.ErrorCode(err) == imperio.EConflict {
-			// Another instance took the table over: this one stops it.
-			h.log.Warn("table fenced off: another instance runs it now", "room", r.name, "token", g.fence)
-			go h.evict(r.name)
-			return 0, imperio.Errorf(imperio.EUnavailable, "The table moved to another server; nothing was charged. Try again in a moment.")
+			return 0, g.fencedOff(r)
 		}
 		if err != nil {
 			return 0, g.storeError("open round", err)
@@ -282,11 +279,25 @@ func (g *tableGame) stake(r *room, uid, amount int64) (int64, error) {
 		g.hub.log.Error("table stake outcome unknown", "room", g.name, "round_id", g.roundID, "user_id", uid, "err", err)
 		return 0, imperio.Errorf(imperio.EUnavailable, "The bet could not be confirmed and does not count; if it was taken, it comes back when the round settles.")
 	}
+	if g.fence > 0 && imperio.ErrorCode(err) == imperio.EBettingClosed {
+		// The round was voided under the table: another instance took it.
+		return 0, g.fencedOff(r)
+	}
 	if err != nil {
 		return 0, g.storeError("stake", err)
 	}
 	h.opts.Metrics.coinsBet.WithLabelValues(g.game).Add(float64(amount))
 	return coins, nil
+}
+
+// fencedOff stops a table that another instance took over while this one
+// was not looking (paused past its lease): the store refused its round.
+// The room stops; its members join the table under its new owner.
+func (g *tableGame) fencedOff(r *room) error {
+	g.hub.log.Warn("table fenced off: another instance runs it now", "room", r.name, "token", g.fence, "round_id", g.roundID)
+	g.roundID, g.held, g.uncertain = "", nil, nil
+	go g.hub.evict(r.name)
+	return imperio.Errorf(imperio.EUnavailable, "The table moved to another server; nothing was charged. Try again in a moment.")
 }
 
 func (g *tableGame) storeError(op string, err error) error {
@@ -368,6 +379,11 @@ func (g *tableGame) settle(r *room, now time.Time, evs []tableEvent) {
 	// The round keeps the fairness commitment it was opened with.
 	bals, err := h.opts.Wallet.SettleRound(ctx, imperio.RoundSettlement{RoundID: g.roundID, Outcome: rec, Payouts: pays})
 	h.opts.Metrics.observeCommit("settle_round", start)
+	if g.fence > 0 && imperio.ErrorCode(err) == imperio.EConflict {
+		// Voided under the table by the instance that took it over.
+		g.fencedOff(r)
+		return
+	}
 	if err != nil {
 		h.log.Error("settle table round; retrying", "room", r.name, "round_id", g.roundID, "err", err)
 		g.retryAt = now.Add(settleRetry)

@@ -187,13 +187,41 @@ func TestManyInstances(t *testing.T) {
 		}
 		// The spectator on C sees the bettor's round to its end; chat
 		// crosses instances both ways.
-		onC.next(func(f frame) bool { return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"round_end"`) })
+		onC.next(func(f frame) bool {
+			return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"round_end"`)
+		})
 		onC.send("chat.send", map[string]any{"room": room, "text": "nice spin"})
 		onB.next(func(f frame) bool { return f.Type == "chat.message" && strings.Contains(string(f.Data), "nice spin") })
 		eventually(t, "the bettor's coins match the ledger", func() bool {
 			sum, _ := b.ledgerSum(player)
 			return sum == b.coins(player)
 		})
+	})
+
+	t.Run("WatchSlotsElsewhere", func(t *testing.T) {
+		// The spinner plays on A; the railbird on C watches the reels.
+		onA := a.dial(spinner)
+		onA.expect("welcome")
+		onA.answer(onA.send("slots.spin", map[string]any{"machine": "cherry-charm", "bet": 5}))
+		eventually(t, "C lists the spinner's machine", func() bool {
+			for _, i := range c.srv.hub.Rooms() {
+				if i.Room == "slots:cherry-charm:spinner" && i.Instance == "a" {
+					return true
+				}
+			}
+			return false
+		})
+		if f := onC.answer(onC.send("room.watch", map[string]any{"room": "slots:cherry-charm:spinner"})); f.Type != "room.joined" {
+			t.Fatalf("watch the spinner's machine from C: %s %s", f.Type, f.Data)
+		}
+		f := onA.answer(onA.send("slots.spin", map[string]any{"machine": "cherry-charm", "bet": 5}))
+		r := decode[spinResult](t, f.Data)
+		onC.next(func(f frame) bool {
+			return f.Type == "room.event" && f.Room == "slots:cherry-charm:spinner" && strings.Contains(string(f.Data), r.RoundID)
+		})
+		if f := onC.answer(onC.send("room.leave", map[string]any{"room": "slots:cherry-charm:spinner"})); f.Type != "room.left" {
+			t.Fatalf("leave: %s %s", f.Type, f.Data)
+		}
 	})
 
 	t.Run("OwnerDiesMidRound", func(t *testing.T) {
@@ -222,7 +250,9 @@ func TestManyInstances(t *testing.T) {
 		if f.Type != "table.accepted" {
 			t.Fatalf("bet after the takeover: %s %s", f.Type, f.Data)
 		}
-		onC.next(func(f frame) bool { return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"round_end"`) })
+		onC.next(func(f frame) bool {
+			return f.Type == "room.event" && strings.Contains(string(f.Data), `"kind":"round_end"`)
+		})
 		var owner string
 		for _, i := range c.srv.hub.Rooms() {
 			if i.Room == room {
