@@ -177,6 +177,13 @@ func (h *Hub) takeRoomOnce(name string) (*room, error) {
 		h.mu.Unlock()
 		return r, nil
 	}
+	// Sockets here that were in the room under its previous owner join it
+	// again once it runs here (or wherever it ends up if this fails); from
+	// now on their commands find this instance's lease, not the old owner.
+	if rr := h.remote[name]; rr != nil {
+		delete(h.remote, name)
+		defer func() { go h.rehome(name, rr.members) }()
+	}
 	h.mu.Unlock()
 	if f, ok := h.opts.Wallet.(Fencer); ok {
 		voided, err := f.TakeRoom(ctx, name, l.Token, "interrupted: the table's instance stopped during the round")
@@ -213,11 +220,6 @@ func (h *Hub) takeRoomOnce(name string) (*room, error) {
 		tg.fence = l.Token
 	}
 	h.owned[name] = l
-	if h.remote[name] != nil {
-		// Sockets here were in the room under its previous owner.
-		defer func(rr *remoteRoom) { go h.rehome(name, rr.members) }(h.remote[name])
-		delete(h.remote, name)
-	}
 	h.log.Info("room taken", "room", name, "token", l.Token)
 	return h.startRoomLocked(name, g), nil
 }
@@ -253,6 +255,12 @@ func (h *Hub) routeHere(name string, c roomCmd, create bool) error {
 // ownerOf finds the instance that runs the room, taking the room here when
 // its lease is free and opening is allowed.
 func (h *Hub) ownerOf(name string, create bool) (string, error) {
+	return h.findOwner(name, create, true)
+}
+
+// findOwner is ownerOf; with cached, a room that sockets here are in is
+// taken to be where they were told it runs.
+func (h *Hub) findOwner(name string, create, cached bool) (string, error) {
 	if !leased(name) {
 		// A slot room lives where its player spins; the lobby lists it.
 		h.mu.Lock()
@@ -269,6 +277,15 @@ func (h *Hub) ownerOf(name string, create bool) (string, error) {
 		}
 		return "", imperio.Errorf(imperio.ENotFound, "No room %q.", truncate(name, 80))
 	}
+	h.mu.Lock()
+	if rr := h.remote[name]; rr != nil && cached {
+		// Sockets here are in the room: its owner is known, and checked
+		// every LeaseTTL/3 by watchRooms. No Redis round trip per command.
+		owner := rr.owner
+		h.mu.Unlock()
+		return owner, nil
+	}
+	h.mu.Unlock()
 	ctx, cancel := context.WithTimeout(h.ctx, 2*time.Second)
 	defer cancel()
 	l, held, err := h.opts.Leases.Holder(ctx, name)
@@ -441,7 +458,7 @@ func (h *Hub) peerCommand(m peerMsg, data []byte) {
 	case leased(m.Room):
 		// The sender found this instance holding the lease while the
 		// takeover is still opening the room, or the room moved on.
-		if owner, oerr := h.ownerOf(m.Room, m.Create); oerr == nil && owner == h.opts.Instance {
+		if owner, oerr := h.findOwner(m.Room, m.Create, false); oerr == nil && owner == h.opts.Instance {
 			err = h.routeHere(m.Room, c, m.Create)
 		} else {
 			err = imperio.Errorf(imperio.EUnavailable, "The table moved; try again in a moment.")

@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html app.js style.css
+//go:embed index.html style.css js
 var files embed.FS
 
 // FS returns the client's files, rooted at the client's top folder.
