@@ -24,6 +24,15 @@ const (
 	EInvalidCreds      = "invalid_credentials"
 	EConflict          = "conflict"
 	EInternal          = "internal"
+	// ELossLimit refuses a bet that could take the player past their own
+	// daily loss limit (responsible play).
+	ELossLimit = "loss_limit"
+	// ELocked refuses a login while the account is locked after too many
+	// failed attempts; RetryAfter says until when.
+	ELocked = "locked"
+	// ETOTPRequired asks for a two-factor code: at login when the account
+	// has two-factor on, and on admin routes when the admin has not set it up.
+	ETOTPRequired = "totp_required"
 )
 
 // Error is the one application error: a code from the protocol's list and a

@@ -12,9 +12,9 @@ func HTTPStatus(code string) int {
 	switch code {
 	case EInvalidInput, EBetOutOfRange:
 		return http.StatusBadRequest
-	case EUnauthorized, EInvalidCreds:
+	case EUnauthorized, EInvalidCreds, ETOTPRequired:
 		return http.StatusUnauthorized
-	case EForbidden:
+	case EForbidden, ELossLimit:
 		return http.StatusForbidden
 	case ENotFound:
 		return http.StatusNotFound
@@ -24,6 +24,8 @@ func HTTPStatus(code string) int {
 		return http.StatusPaymentRequired
 	case ERateLimited:
 		return http.StatusTooManyRequests
+	case ELocked:
+		return http.StatusLocked
 	case EUnavailable:
 		return http.StatusServiceUnavailable
 	default:
@@ -41,7 +43,7 @@ type ErrorBody struct {
 type ErrorDetail struct {
 	Code       string `json:"code"`
 	Message    string `json:"message"`
-	RetryAfter int    `json:"retry_after,omitempty"` // seconds, with rate_limited
+	RetryAfter int    `json:"retry_after,omitempty"` // seconds, with rate_limited or locked
 }
 
 // NewErrorBody builds the answer body for err.

@@ -14,7 +14,25 @@ type User struct {
 	Role         string // "player" or "admin"
 	Coins        int64
 	CreatedAt    time.Time
+	// BannedAt is when an admin banned the account (nil: not banned). A
+	// banned account cannot log in and its sessions end.
+	BannedAt  *time.Time
+	BanReason string
+	// LockedUntil is set while logins are refused after too many failed
+	// attempts in a row; FailedLogins counts the current run of failures.
+	LockedUntil  *time.Time
+	FailedLogins int
+	// TOTPSecret is the two-factor secret (base32), set up but only in
+	// force once TOTPEnabled.
+	TOTPSecret  string
+	TOTPEnabled bool
 }
+
+// Roles of an account.
+const (
+	RolePlayer = "player"
+	RoleAdmin  = "admin"
+)
 
 // NewUser is what signup hands to the store: the account and its signup
 // grant, written together with a "grant" ledger row.

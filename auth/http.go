@@ -31,6 +31,12 @@ func (s *Service) Routes(r gin.IRouter) {
 	r.POST("/api/auth/login", s.handleLogin)
 	r.POST("/api/auth/logout", s.handleLogout)
 	r.GET("/api/me", s.Required(), s.handleMe)
+	if s.acc != nil {
+		r.POST("/api/auth/refresh", s.handleRefresh)
+		r.POST("/api/auth/totp/setup", s.Required(), s.handleTOTPSetup)
+		r.POST("/api/auth/totp/enable", s.Required(), s.handleTOTPEnable)
+		r.POST("/api/auth/totp/disable", s.Required(), s.handleTOTPDisable)
+	}
 }
 
 // identityKey is the gin context key of the Identity; unexported so only
@@ -65,15 +71,42 @@ func IdentityFrom(c *gin.Context) (Identity, bool) {
 // <token>" if present, else from the session cookie. A Bearer token that
 // fails is not retried with the cookie: the caller asked to be that token.
 // It serves both HTTP middleware and WebSocket upgrades.
+//
+// The account is looked up too: a token of a banned account is refused
+// (forbidden) from the moment of the ban, on every instance.
 func (s *Service) Authenticate(r *http.Request) (Identity, error) {
-	if token, ok := bearer(r); ok {
-		return s.VerifyContext(r.Context(), token)
-	}
-	if ck, err := r.Cookie(CookieName); err == nil && ck.Value != "" {
-		return s.VerifyContext(r.Context(), ck.Value)
-	}
-	return Identity{}, imperio.Errorf(imperio.EUnauthorized, "Authentication required; please log in.")
+	id, _, err := s.authenticate(r)
+	return id, err
 }
+
+// authenticate is Authenticate that also returns the account.
+func (s *Service) authenticate(r *http.Request) (Identity, imperio.User, error) {
+	var token string
+	if t, ok := bearer(r); ok {
+		token = t
+	} else if ck, err := r.Cookie(CookieName); err == nil && ck.Value != "" {
+		token = ck.Value
+	} else {
+		return Identity{}, imperio.User{}, imperio.Errorf(imperio.EUnauthorized, "Authentication required; please log in.")
+	}
+	id, err := s.VerifyContext(r.Context(), token)
+	if err != nil {
+		return Identity{}, imperio.User{}, err
+	}
+	u, err := s.users.UserByID(r.Context(), id.UserID)
+	switch {
+	case imperio.ErrorCode(err) == imperio.ENotFound:
+		return Identity{}, imperio.User{}, imperio.Errorf(imperio.EUnauthorized, "This account no longer exists.")
+	case err != nil:
+		return Identity{}, imperio.User{}, err
+	case u.BannedAt != nil:
+		return Identity{}, imperio.User{}, errBanned
+	}
+	id.Role = u.Role
+	return id, u, nil
+}
+
+var errBanned = imperio.Errorf(imperio.EForbidden, "This account is banned.")
 
 // bearer returns the token of an "Authorization: Bearer" header.
 func bearer(r *http.Request) (string, bool) {
@@ -92,15 +125,18 @@ type userJSON struct {
 }
 
 type sessionJSON struct {
-	User  userJSON `json:"user"`
-	Token string   `json:"token"`
+	User         userJSON `json:"user"`
+	Token        string   `json:"token"`
+	RefreshToken string   `json:"refresh_token,omitempty"`
 }
 
 type meJSON struct {
-	ID        int64     `json:"id"`
-	Username  string    `json:"username"`
-	Coins     int64     `json:"coins"`
-	CreatedAt time.Time `json:"created_at"`
+	ID          int64     `json:"id"`
+	Username    string    `json:"username"`
+	Coins       int64     `json:"coins"`
+	Role        string    `json:"role"`
+	TOTPEnabled bool      `json:"totp_enabled"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 func (s *Service) handleSignup(c *gin.Context) {
@@ -159,6 +195,7 @@ func (s *Service) handleLogin(c *gin.Context) {
 	}
 
 	badCreds := imperio.Errorf(imperio.EInvalidCreds, "Wrong username or password.")
+	now := s.now()
 	u, err := s.users.UserByName(ctx, in.Username)
 	switch {
 	case imperio.ErrorCode(err) == imperio.ENotFound:
@@ -170,6 +207,12 @@ func (s *Service) handleLogin(c *gin.Context) {
 		WriteError(c, s.log, err)
 		return
 	}
+	if s.lockedOut(u, now) {
+		// Refused before the password is checked: a guesser learns nothing.
+		s.log.InfoContext(ctx, "login refused", "reason", "locked", "user_id", u.ID, "ip", c.ClientIP())
+		WriteError(c, s.log, lockedError(u.LockedUntil.Sub(now)))
+		return
+	}
 	ok, err := s.checkPassword(u.PasswordHash, in.Password)
 	if err != nil {
 		WriteError(c, s.log, err)
@@ -179,8 +222,35 @@ func (s *Service) handleLogin(c *gin.Context) {
 	// longer one can only match by truncation and must not.
 	if !ok || len(in.Password) > maxPasswordBytes {
 		s.log.InfoContext(ctx, "login failed", "reason", "wrong password", "user_id", u.ID, "ip", c.ClientIP())
-		WriteError(c, s.log, badCreds)
+		WriteError(c, s.log, s.loginFailed(ctx, u, badCreds))
 		return
+	}
+	if u.BannedAt != nil {
+		s.log.InfoContext(ctx, "login refused", "reason", "banned", "user_id", u.ID, "ip", c.ClientIP())
+		WriteError(c, s.log, imperio.Errorf(imperio.EForbidden, "This account is banned."))
+		return
+	}
+	if s.acc != nil && u.TOTPEnabled {
+		if in.TOTP == "" {
+			WriteError(c, s.log, imperio.Errorf(imperio.ETOTPRequired, "Enter the code from your authenticator app (totp)."))
+			return
+		}
+		ok, err := s.checkTOTP(ctx, u, in.TOTP)
+		if err != nil {
+			WriteError(c, s.log, err)
+			return
+		}
+		if !ok {
+			s.log.InfoContext(ctx, "login failed", "reason", "wrong totp code", "user_id", u.ID, "ip", c.ClientIP())
+			WriteError(c, s.log, s.loginFailed(ctx, u, imperio.Errorf(imperio.EInvalidCreds, "Wrong two-factor code.")))
+			return
+		}
+	}
+	if s.acc != nil && (u.FailedLogins > 0 || u.LockedUntil != nil) {
+		if err := s.acc.LoginSucceeded(ctx, u.ID); err != nil {
+			WriteError(c, s.log, err)
+			return
+		}
 	}
 	s.log.InfoContext(ctx, "login", "user_id", u.ID, "ip", c.ClientIP())
 	s.startSession(c, http.StatusOK, u)
@@ -188,15 +258,42 @@ func (s *Service) handleLogin(c *gin.Context) {
 
 func (s *Service) handleLogout(c *gin.Context) {
 	if s.revoker != nil {
-		if id, err := s.Authenticate(c.Request); err == nil {
+		if id, err := s.VerifyContext(c.Request.Context(), requestToken(c.Request)); err == nil {
 			if err := s.revoker.Revoke(c.Request.Context(), id.TokenID, id.ExpiresAt); err != nil {
 				WriteError(c, s.log, err)
 				return
 			}
 		}
 	}
+	if s.acc != nil {
+		var in refreshInput
+		if c.Request.ContentLength != 0 {
+			if err := decodeJSON(c, &in); err != nil {
+				WriteError(c, s.log, err)
+				return
+			}
+		}
+		if rt := s.refreshToken(c, in); rt != "" {
+			if err := s.acc.RevokeRefreshToken(c.Request.Context(), hashRefresh(rt)); err != nil {
+				WriteError(c, s.log, err)
+				return
+			}
+		}
+		s.setRefreshCookie(c, "", -1)
+	}
 	s.setCookie(c, "", -1)
 	c.JSON(http.StatusOK, gin.H{})
+}
+
+// requestToken is the access token a request carries, "" for none.
+func requestToken(r *http.Request) string {
+	if t, ok := bearer(r); ok {
+		return t
+	}
+	if ck, err := r.Cookie(CookieName); err == nil {
+		return ck.Value
+	}
+	return ""
 }
 
 func (s *Service) handleMe(c *gin.Context) {
@@ -209,18 +306,45 @@ func (s *Service) handleMe(c *gin.Context) {
 		WriteError(c, s.log, err)
 		return
 	}
-	c.JSON(http.StatusOK, meJSON{ID: u.ID, Username: u.Username, Coins: u.Coins, CreatedAt: u.CreatedAt})
+	c.JSON(http.StatusOK, meJSON{ID: u.ID, Username: u.Username, Coins: u.Coins, Role: u.Role,
+		TOTPEnabled: u.TOTPEnabled, CreatedAt: u.CreatedAt})
 }
 
-// startSession issues a token for u, sets the cookie and answers with both.
+// startSession issues a token for u, and a refresh token in a new family
+// when refresh is on, sets the cookies and answers with both.
 func (s *Service) startSession(c *gin.Context, status int, u imperio.User) {
+	var refresh string
+	if s.acc != nil {
+		rt, hash, err := newRefreshToken()
+		if err == nil {
+			fam, _, ferr := newRefreshToken()
+			err = ferr
+			if err == nil {
+				err = s.acc.CreateRefreshToken(c.Request.Context(), u.ID, fam[:32], hash, s.now().Add(s.refreshTTL))
+			}
+		}
+		if err != nil {
+			WriteError(c, s.log, err)
+			return
+		}
+		refresh = rt
+	}
+	s.answerSession(c, status, u, refresh)
+}
+
+// answerSession issues an access token for u, sets the session cookie (and
+// the refresh cookie when refresh is set) and answers with them.
+func (s *Service) answerSession(c *gin.Context, status int, u imperio.User, refresh string) {
 	token, _, err := s.Issue(u)
 	if err != nil {
 		WriteError(c, s.log, err)
 		return
 	}
 	s.setCookie(c, token, int(s.ttl/time.Second))
-	c.JSON(status, sessionJSON{User: userJSON{ID: u.ID, Username: u.Username}, Token: token})
+	if refresh != "" {
+		s.setRefreshCookie(c, refresh, int(s.refreshTTL/time.Second))
+	}
+	c.JSON(status, sessionJSON{User: userJSON{ID: u.ID, Username: u.Username}, Token: token, RefreshToken: refresh})
 }
 
 // setCookie writes the session cookie for maxAge seconds (the token's
@@ -298,7 +422,7 @@ func WriteError(c *gin.Context, log *slog.Logger, err error) {
 		log.ErrorContext(c.Request.Context(), "request failed", attrs...)
 	case imperio.EUnavailable:
 		log.WarnContext(c.Request.Context(), "request failed", attrs...)
-	case imperio.ERateLimited:
+	case imperio.ERateLimited, imperio.ELocked:
 		wait := time.Second
 		var e *imperio.Error
 		if errors.As(err, &e) && e.RetryAfter > 0 {

@@ -56,6 +56,18 @@ func (in signupInput) validate() error {
 type loginInput struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
+	TOTP     string `json:"totp"` // the two-factor code, when it is on
+}
+
+// refreshInput is the optional body of refresh and logout: clients that
+// keep no cookies send the refresh token here.
+type refreshInput struct {
+	RefreshToken string `json:"refresh_token"`
+}
+
+// codeInput is the body of the two-factor enable and disable requests.
+type codeInput struct {
+	Code string `json:"code"`
 }
 
 func (in loginInput) validate() error {

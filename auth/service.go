@@ -27,8 +27,47 @@ type Users interface {
 	UserByID(ctx context.Context, id int64) (imperio.User, error)
 }
 
-// DefaultTokenTTL is the session lifetime when Config.TokenTTL is zero.
-const DefaultTokenTTL = 24 * time.Hour
+// Accounts is what the session features need beyond Users: refresh
+// tokens, login lockout and two-factor secrets. The store satisfies it;
+// when the Users given to New do not, those features are off.
+type Accounts interface {
+	Users
+	// CreateRefreshToken stores a refresh token's hash in a new family.
+	CreateRefreshToken(ctx context.Context, userID int64, family, hash string, expires time.Time) error
+	// RotateRefreshToken exchanges a live token (by hash) for newHash and
+	// returns its account; a reused token revokes its family. Refusals are
+	// unauthorized (forbidden for a banned account).
+	RotateRefreshToken(ctx context.Context, oldHash, newHash string, expires time.Time) (imperio.User, error)
+	// RevokeRefreshToken revokes the family of the token with this hash.
+	RevokeRefreshToken(ctx context.Context, hash string) error
+	// LoginFailed counts a failed login; the maxFailures-th in a row locks
+	// logins for lockFor and returns when the lock ends (zero otherwise).
+	LoginFailed(ctx context.Context, userID int64, maxFailures int, lockFor time.Duration) (time.Time, error)
+	// LoginSucceeded clears the count and the lock.
+	LoginSucceeded(ctx context.Context, userID int64) error
+	// SetTOTPSecret stores a two-factor secret not yet in force.
+	SetTOTPSecret(ctx context.Context, userID int64, secret string) error
+	// UseTOTPStep marks a two-factor time step used; false when it (or a
+	// later one) was used before.
+	UseTOTPStep(ctx context.Context, userID, step int64) (bool, error)
+	// SetTOTPEnabled turns two-factor on or off (off forgets the secret).
+	SetTOTPEnabled(ctx context.Context, userID int64, on bool) error
+}
+
+// DefaultTokenTTL is the access token lifetime when Config.TokenTTL is
+// zero: short, since a refresh token renews it.
+const DefaultTokenTTL = 15 * time.Minute
+
+// DefaultRefreshTTL is the refresh token lifetime when Config.RefreshTTL is
+// zero.
+const DefaultRefreshTTL = 30 * 24 * time.Hour
+
+// Lockout defaults: this many failed logins in a row lock the account's
+// logins for DefaultLockoutDuration.
+const (
+	DefaultLockoutFailures = 5
+	DefaultLockoutDuration = 15 * time.Minute
+)
 
 // Config configures a Service. Only Secret is required.
 type Config struct {
@@ -46,6 +85,16 @@ type Config struct {
 	// only clears the cookie.
 	Revoker Revoker
 
+	// RefreshTTL is the lifetime of a refresh token (0: DefaultRefreshTTL).
+	RefreshTTL time.Duration
+	// LockoutFailures failed logins in a row lock an account's logins for
+	// LockoutDuration (0: the defaults; LockoutFailures < 0: no lockout).
+	LockoutFailures int
+	LockoutDuration time.Duration
+	// AdminLimiter is asked once per admin request ("admin:user:<id>");
+	// nil: no limit.
+	AdminLimiter ratelimit.Limiter
+
 	Now func() time.Time // nil: time.Now
 }
 
@@ -53,6 +102,7 @@ type Config struct {
 // endpoints. It is safe for concurrent use.
 type Service struct {
 	users   Users
+	acc     Accounts // nil: no refresh tokens, lockout or two-factor
 	log     *slog.Logger
 	secret  []byte
 	kid     string
@@ -63,6 +113,11 @@ type Service struct {
 	signup  ratelimit.Limiter
 	revoker Revoker
 	now     func() time.Time
+
+	refreshTTL time.Duration
+	lockMax    int
+	lockFor    time.Duration
+	adminLimit ratelimit.Limiter
 
 	// hashing bounds the bcrypt computations running at once to every core
 	// but one: a storm of signups or logins queues here instead of taking
@@ -97,6 +152,21 @@ func New(cfg Config, users Users, log *slog.Logger) *Service {
 		revoker: cfg.Revoker,
 		now:     cfg.Now,
 		hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
+
+		refreshTTL: cfg.RefreshTTL,
+		lockMax:    cfg.LockoutFailures,
+		lockFor:    cfg.LockoutDuration,
+		adminLimit: cfg.AdminLimiter,
+	}
+	s.acc, _ = users.(Accounts)
+	if s.refreshTTL <= 0 {
+		s.refreshTTL = DefaultRefreshTTL
+	}
+	if s.lockMax == 0 {
+		s.lockMax = DefaultLockoutFailures
+	}
+	if s.lockFor <= 0 {
+		s.lockFor = DefaultLockoutDuration
 	}
 	if s.ttl <= 0 {
 		s.ttl = DefaultTokenTTL

@@ -22,6 +22,9 @@ type Identity struct {
 	Username  string
 	TokenID   string // the token's jti, the handle for revocation
 	ExpiresAt time.Time
+	// Role is the account's role when the request was authenticated
+	// (empty when only the token was verified).
+	Role string
 }
 
 // Revoker is the seam for ending sessions before they expire. Logout calls

@@ -33,7 +33,10 @@ type Config struct {
 	RedisPrefix        string        // prefix of every Redis key and channel
 	JWTSecret          []byte        // HS256 key
 	JWTSecretGenerated bool          // JWTSecret was made up for this run; tokens die with the process
-	TokenTTL           time.Duration // lifetime of a session token
+	TokenTTL           time.Duration // lifetime of a session (access) token
+	RefreshTTL         time.Duration // lifetime of a refresh token
+	LockoutFailures    int           // failed logins in a row that lock an account; 0: no lockout
+	LockoutDuration    time.Duration // how long a lockout lasts
 	SignupGrant        int64         // coins credited to a new account
 	LogFormat          string        // "auto", "text" or "json"
 	LogLevel           string        // "debug", "info", "warn" or "error"
@@ -74,6 +77,9 @@ func (c Config) LogValue() slog.Value {
 		slog.String("redis_url", redactURL(c.RedisURL)),
 		slog.Bool("jwt_secret_generated", c.JWTSecretGenerated),
 		slog.Duration("token_ttl", c.TokenTTL),
+		slog.Duration("refresh_ttl", c.RefreshTTL),
+		slog.Int("lockout_failures", c.LockoutFailures),
+		slog.Duration("lockout_duration", c.LockoutDuration),
 		slog.Int64("signup_grant", c.SignupGrant),
 		slog.String("log_format", c.LogFormat),
 		slog.String("log_level", c.LogLevel),

@@ -82,14 +82,50 @@ func table() []Variable {
 			},
 		},
 		{
-			Name: "IMPERIO_TOKEN_TTL", Flag: "--token-ttl", Default: "24h",
-			Help: "Lifetime of a session token and its cookie, a Go duration such as 24h or 90m.",
+			Name: "IMPERIO_TOKEN_TTL", Flag: "--token-ttl", Default: "15m",
+			Help: "Lifetime of an access token and its session cookie, a Go duration such as 15m or 1h; a refresh token (POST /api/auth/refresh) renews it.",
 			set: func(c *Config, v string) error {
 				d, err := time.ParseDuration(strings.TrimSpace(v))
 				if err != nil || d < time.Second {
 					return fmt.Errorf("must be a duration of at least 1s such as 24h, got %q", v)
 				}
 				c.TokenTTL = d
+				return nil
+			},
+		},
+		{
+			Name: "IMPERIO_REFRESH_TTL", Flag: "--refresh-ttl", Default: "720h",
+			Help: "Lifetime of a refresh token (kept hashed in the database, rotated on every use), a Go duration.",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(strings.TrimSpace(v))
+				if err != nil || d < time.Minute {
+					return fmt.Errorf("must be a duration of at least 1m such as 720h, got %q", v)
+				}
+				c.RefreshTTL = d
+				return nil
+			},
+		},
+		{
+			Name: "IMPERIO_LOCKOUT_FAILURES", Flag: "--lockout-failures", Default: "5",
+			Help: "Failed logins in a row that lock an account's logins for IMPERIO_LOCKOUT_DURATION; 0 turns the lockout off.",
+			set: func(c *Config, v string) error {
+				n, err := strconv.Atoi(strings.TrimSpace(v))
+				if err != nil || n < 0 || n > 1000 {
+					return fmt.Errorf("must be an integer from 0 to 1000, got %q", v)
+				}
+				c.LockoutFailures = n
+				return nil
+			},
+		},
+		{
+			Name: "IMPERIO_LOCKOUT_DURATION", Flag: "--lockout-duration", Default: "15m",
+			Help: "How long a locked account's logins stay refused, a Go duration.",
+			set: func(c *Config, v string) error {
+				d, err := time.ParseDuration(strings.TrimSpace(v))
+				if err != nil || d < time.Second {
+					return fmt.Errorf("must be a duration of at least 1s such as 15m, got %q", v)
+				}
+				c.LockoutDuration = d
 				return nil
 			},
 		},

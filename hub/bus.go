@@ -17,6 +17,7 @@ type Bus interface {
 const (
 	topicBigWin  = "bigwin"
 	topicBalance = "balance"
+	topicKick    = "kick" // close a user's sockets on every instance
 )
 
 // MemoryBus is the in-process Bus of a single instance: Publish calls every

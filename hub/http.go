@@ -43,6 +43,12 @@ type HTTPOptions struct {
 	// Seeds serves /api/fair (the player's seed pair, its rotation and the
 	// verification of slot rounds); nil: not served.
 	Seeds Seeds
+	// Admin serves /api/admin/* to admins (auth.AdminRequired); nil: not
+	// served. Instances lists the instances it reports (nil: this hub).
+	Admin     Admin
+	Instances Instances
+	// Limits serves /api/limits and /api/self-exclusion; nil: not served.
+	Limits PlayLimits
 }
 
 // Handler returns the HTTP API: accounts, history, health, the socket at
@@ -88,6 +94,19 @@ func (h *Hub) Handler(o HTTPOptions) http.Handler {
 		mine.POST("/fair/client-seed", fa.setClientSeed)
 		mine.POST("/fair/rotate", fa.rotate)
 		mine.GET("/fair/verify", fa.verify)
+	}
+	if o.Limits != nil {
+		la := limitsAPI{store: o.Limits, log: o.Log}
+		mine.GET("/limits", la.get)
+		mine.PUT("/limits", la.put)
+		mine.POST("/self-exclusion", la.selfExclude)
+	}
+	if o.Admin != nil {
+		inst := o.Instances
+		if inst == nil {
+			inst = h
+		}
+		h.adminRoutes(r.Group("", o.Auth.AdminRequired()), adminAPI{h: h, store: o.Admin, instances: inst, log: o.Log})
 	}
 
 	patterns := originPatterns(o.AllowedOrigins)

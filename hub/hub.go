@@ -227,6 +227,7 @@ func New(opts Options) *Hub {
 		h.bus.Subscribe(topicBigWin, h.onBigWin),
 		h.bus.Subscribe(topicBalance, h.onBalance),
 		h.bus.Subscribe(topicLeaders, func([]byte) { h.markLeaders() }),
+		h.bus.Subscribe(topicKick, h.onKick),
 	)
 	go h.lobbyLoop()
 	go h.leaderLoop()

@@ -18,6 +18,7 @@ const (
 	CloseServerRestart = 1012
 	CloseUnauthorized  = 4001
 	CloseGarbage       = 4002 // repeated malformed frames
+	CloseBanned        = 4003 // the account was banned
 	CloseSlow          = 4008 // the send queue filled up
 	CloseFlood         = 4029 // kept sending past the rate limit
 	CloseReplaced      = 4009 // reserved: session replaced

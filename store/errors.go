@@ -47,6 +47,17 @@ func inFlightFailure(op string, err error) error {
 	return unknownOutcome{op: op, err: err}
 }
 
+// beforeCommit drops the unknownOutcome mark of a statement that failed
+// inside an explicit transaction: nothing commits before COMMIT, so the
+// failure left nothing behind, whatever the statement alone would have.
+func beforeCommit(err error) error {
+	var uo unknownOutcome
+	if errors.As(err, &uo) && uo.op != "commit" {
+		return fmt.Errorf("%s: %w", uo.op, uo.err)
+	}
+	return err
+}
+
 // wrap adds the operation's context to err and, when err shows that the
 // database could not be reached, the imperio.EUnavailable code.
 func (s *Store) wrap(op string, err error) error {

@@ -33,6 +33,10 @@ func TestErrorClassification(t *testing.T) {
 		{"CommitFailed", unknownOutcome{op: "commit", err: netErr}, imperio.EInternal, false},
 		{"InFlight", inFlightFailure("settle", netErr), imperio.EInternal, false},
 		{"RejectedBeforeCommit", inFlightFailure("settle", &pgconn.PgError{Code: "57P01"}), imperio.EUnavailable, false},
+		// Inside an explicit transaction nothing commits before COMMIT: a
+		// statement cut off in flight left nothing behind.
+		{"InFlightInTransaction", beforeCommit(inFlightFailure("settle", netErr)), imperio.EUnavailable, false},
+		{"CommitFailedInTransaction", beforeCommit(unknownOutcome{op: "commit", err: netErr}), imperio.EInternal, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			err := s.wrap("op", fmt.Errorf("step: %w", tc.err))

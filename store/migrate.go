@@ -185,6 +185,104 @@ var migrations = []migration{
 		},
 	},
 	{
+		// Operations: bans, login lockout and two-factor on users (role
+		// exists since version 1; totp_last_step is the last time step
+		// whose code was accepted, so that no code works twice); the admin audit trail, written in the
+		// same transaction as each admin action; refresh tokens (only their
+		// SHA-256 is kept; a family is one login's chain of rotations);
+		// responsible-play limits; the ledger's note names who made an
+		// adjustment, and ledger_entries_user_id_created_at sums a player's
+		// play since midnight for the loss limit.
+		version: 3,
+		name:    "admin, sessions, responsible play",
+		sqlite: []string{
+			`ALTER TABLE users ADD COLUMN banned_at TEXT`,
+			`ALTER TABLE users ADD COLUMN ban_reason TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE users ADD COLUMN locked_until TEXT`,
+			`ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE users ADD COLUMN totp_enabled_at TEXT`,
+			`ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE ledger_entries ADD COLUMN note TEXT NOT NULL DEFAULT ''`,
+			`CREATE INDEX ledger_entries_user_id_created_at ON ledger_entries (user_id, created_at)`,
+			`CREATE TABLE admin_audit (
+				id          INTEGER PRIMARY KEY AUTOINCREMENT,
+				admin_id    INTEGER REFERENCES users (id),
+				admin_name  TEXT NOT NULL,
+				action      TEXT NOT NULL,
+				target_id   INTEGER REFERENCES users (id),
+				target_name TEXT NOT NULL DEFAULT '',
+				detail      TEXT NOT NULL DEFAULT '{}',
+				created_at  TEXT NOT NULL
+			) STRICT`,
+			`CREATE TABLE refresh_tokens (
+				id         INTEGER PRIMARY KEY AUTOINCREMENT,
+				user_id    INTEGER NOT NULL REFERENCES users (id),
+				family     TEXT NOT NULL,
+				token_hash TEXT NOT NULL,
+				created_at TEXT NOT NULL,
+				expires_at TEXT NOT NULL,
+				used_at    TEXT,
+				revoked_at TEXT
+			) STRICT`,
+			`CREATE UNIQUE INDEX refresh_tokens_token_hash_key ON refresh_tokens (token_hash)`,
+			`CREATE INDEX refresh_tokens_family ON refresh_tokens (family)`,
+			`CREATE INDEX refresh_tokens_user_id ON refresh_tokens (user_id)`,
+			`CREATE TABLE play_limits (
+				user_id             INTEGER PRIMARY KEY REFERENCES users (id),
+				daily_loss_limit    INTEGER NOT NULL DEFAULT 0 CHECK (daily_loss_limit >= 0),
+				pending_limit       INTEGER CHECK (pending_limit >= 0),
+				pending_at          TEXT,
+				self_excluded_until TEXT,
+				updated_at          TEXT NOT NULL,
+				CHECK ((pending_limit IS NULL) = (pending_at IS NULL))
+			) STRICT`,
+		},
+		postgres: []string{
+			`ALTER TABLE users ADD COLUMN banned_at TIMESTAMPTZ`,
+			`ALTER TABLE users ADD COLUMN ban_reason TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE users ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0`,
+			`ALTER TABLE users ADD COLUMN locked_until TIMESTAMPTZ`,
+			`ALTER TABLE users ADD COLUMN totp_secret TEXT NOT NULL DEFAULT ''`,
+			`ALTER TABLE users ADD COLUMN totp_enabled_at TIMESTAMPTZ`,
+			`ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0`,
+			`ALTER TABLE ledger_entries ADD COLUMN note TEXT NOT NULL DEFAULT ''`,
+			`CREATE INDEX ledger_entries_user_id_created_at ON ledger_entries (user_id, created_at)`,
+			`CREATE TABLE admin_audit (
+				id          BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+				admin_id    BIGINT REFERENCES users (id),
+				admin_name  TEXT NOT NULL,
+				action      TEXT NOT NULL,
+				target_id   BIGINT REFERENCES users (id),
+				target_name TEXT NOT NULL DEFAULT '',
+				detail      JSONB NOT NULL DEFAULT '{}',
+				created_at  TIMESTAMPTZ NOT NULL
+			)`,
+			`CREATE TABLE refresh_tokens (
+				id         BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+				user_id    BIGINT NOT NULL REFERENCES users (id),
+				family     TEXT NOT NULL,
+				token_hash TEXT NOT NULL,
+				created_at TIMESTAMPTZ NOT NULL,
+				expires_at TIMESTAMPTZ NOT NULL,
+				used_at    TIMESTAMPTZ,
+				revoked_at TIMESTAMPTZ,
+				CONSTRAINT refresh_tokens_token_hash_key UNIQUE (token_hash)
+			)`,
+			`CREATE INDEX refresh_tokens_family ON refresh_tokens (family)`,
+			`CREATE INDEX refresh_tokens_user_id ON refresh_tokens (user_id)`,
+			`CREATE TABLE play_limits (
+				user_id             BIGINT PRIMARY KEY REFERENCES users (id),
+				daily_loss_limit    BIGINT NOT NULL DEFAULT 0 CHECK (daily_loss_limit >= 0),
+				pending_limit       BIGINT CHECK (pending_limit >= 0),
+				pending_at          TIMESTAMPTZ,
+				self_excluded_until TIMESTAMPTZ,
+				updated_at          TIMESTAMPTZ NOT NULL,
+				CHECK ((pending_limit IS NULL) = (pending_at IS NULL))
+			)`,
+		},
+	},
+	{
 		// room_fences holds, per table room, the fencing token of the
 		// instance that took it over last (TakeRoom). A round opens only
 		// under the latest token, so an owner that lost its lease while

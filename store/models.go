@@ -84,6 +84,18 @@ type userRow struct {
 	Role         string
 	Coins        int64
 	CreatedAt    dbTime
+	BannedAt     dbTime
+	BanReason    string
+	LockedUntil  dbTime
+	FailedLogins int
+	TOTPSecret   string
+	TOTPEnabled  dbTime
+}
+
+// dest are the scan targets of userColumns, in order.
+func (r *userRow) dest() []any {
+	return []any{&r.ID, &r.Username, &r.Email, &r.PasswordHash, &r.Role, &r.Coins, &r.CreatedAt,
+		&r.BannedAt, &r.BanReason, &r.LockedUntil, &r.FailedLogins, &r.TOTPSecret, &r.TOTPEnabled}
 }
 
 func (r userRow) user() imperio.User {
@@ -95,6 +107,12 @@ func (r userRow) user() imperio.User {
 		Role:         r.Role,
 		Coins:        r.Coins,
 		CreatedAt:    r.CreatedAt.Time,
+		BannedAt:     r.BannedAt.ptr(),
+		BanReason:    r.BanReason,
+		LockedUntil:  r.LockedUntil.ptr(),
+		FailedLogins: r.FailedLogins,
+		TOTPSecret:   r.TOTPSecret,
+		TOTPEnabled:  r.TOTPEnabled.Valid,
 	}
 }
 

@@ -43,16 +43,13 @@ func (s *Store) settleSpinAlone(ctx context.Context, sp imperio.Spin) (imperio.S
 		rc  imperio.SpinReceipt
 		err error
 	)
-	if s.backend == backendPostgres {
-		// The PostgreSQL settlement is one statement, atomic by itself:
-		// autocommit spares the BEGIN and COMMIT round trips.
-		rc, err = s.settleSpin(ctx, s.wdb.WithContext(ctx), sp, s.now())
-	} else {
-		err = s.write(ctx, func(tx *gorm.DB) (err error) {
-			rc, err = s.settleSpin(ctx, tx, sp, s.now())
-			return err
-		})
-	}
+	// The player's limits are checked in the transaction that takes the
+	// bet (admitSpin; on PostgreSQL too, where the settlement alone is one
+	// statement).
+	err = s.write(ctx, func(tx *gorm.DB) (err error) {
+		rc, err = s.settleSpin(ctx, tx, sp, s.now())
+		return beforeCommit(err)
+	})
 	return s.settledSpin(ctx, sp, rc, err)
 }
 
@@ -132,7 +129,10 @@ SELECT coins FROM u`
 // settled again spin by spin. (Alone on PostgreSQL, tx is the pool: the
 // settlement is one autocommitted statement.)
 func (s *Store) admitSpin(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) error {
-	return s.step(ctx, "settle")
+	if err := s.step(ctx, "settle"); err != nil {
+		return err
+	}
+	return s.checkLimits(tx, sp.UserID, sp.Bet, now)
 }
 
 func (s *Store) settleSpinPostgres(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) (imperio.SpinReceipt, error) {

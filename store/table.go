@@ -119,14 +119,20 @@ func (s *Store) Stake(ctx context.Context, st imperio.Stake) (coins int64, repla
 	if err := validateStake(st); err != nil {
 		return 0, false, err
 	}
-	if s.backend == backendPostgres {
-		coins, replayed, err = s.stakePostgres(ctx, s.wdb.WithContext(ctx), st, s.now())
-	} else {
-		err = s.write(ctx, func(tx *gorm.DB) (err error) {
-			coins, replayed, err = s.stakeSQLite(ctx, tx, st, s.now())
+	// The player's limits are checked in the transaction that takes the
+	// stake (on PostgreSQL too, where the stake alone is one statement).
+	err = s.write(ctx, func(tx *gorm.DB) (err error) {
+		now := s.now()
+		if err := s.checkLimits(tx, st.UserID, st.Amount, now); err != nil {
 			return err
-		})
-	}
+		}
+		if s.backend == backendPostgres {
+			coins, replayed, err = s.stakePostgres(ctx, tx, st, now)
+		} else {
+			coins, replayed, err = s.stakeSQLite(ctx, tx, st, now)
+		}
+		return beforeCommit(err)
+	})
 	if isUniqueViolation(err) {
 		// A stake with this key committed while we worked: a retry racing
 		// its original. Answer with the original.

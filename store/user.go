@@ -71,9 +71,7 @@ func (s *Store) UserByID(ctx context.Context, id int64) (imperio.User, error) {
 
 func (s *Store) user(ctx context.Context, op, where string, arg any) (imperio.User, error) {
 	var r userRow
-	err := s.rdb.WithContext(ctx).Raw(`SELECT id, username, email, password_hash, role, coins, created_at
-		FROM users WHERE `+where, arg).Row().Scan(
-		&r.ID, &r.Username, &r.Email, &r.PasswordHash, &r.Role, &r.Coins, &r.CreatedAt)
+	err := s.rdb.WithContext(ctx).Raw(`SELECT `+userColumns+` FROM users WHERE `+where, arg).Row().Scan(r.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return imperio.User{}, imperio.Errorf(imperio.ENotFound, "No such user.")
 	}
@@ -82,6 +80,10 @@ func (s *Store) user(ctx context.Context, op, where string, arg any) (imperio.Us
 	}
 	return r.user(), nil
 }
+
+// userColumns are the users columns that userRow.dest scans, in order.
+const userColumns = `id, username, email, password_hash, role, coins, created_at,
+	banned_at, ban_reason, locked_until, failed_logins, totp_secret, totp_enabled_at`
 
 // Balance returns the user's coins.
 func (s *Store) Balance(ctx context.Context, userID int64) (int64, error) {

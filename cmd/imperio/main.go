@@ -53,6 +53,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runBench(ctx, args, getenv, stdout, stderr)
 	case "verify":
 		return verifyRound(ctx, args, getenv, stdout, stderr)
+	case "admin":
+		return admin(ctx, args, getenv, stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -70,6 +72,7 @@ Commands:
   machines   print the slot machines and their exact return to player
   sim        measure a game's house edge by simulation (imperio sim blackjack -h)
   bench      load a server over real sockets and print what it measured (imperio bench -h)
+  admin      grant or revoke the admin role (imperio admin grant USERNAME)
   verify     recompute a slot, roulette or crash round from what it revealed (imperio verify ROUND_ID --user NAME)
   help       show this text
 

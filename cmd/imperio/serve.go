@@ -25,10 +25,14 @@ import (
 
 // The store is the hub's wallet and history, and auth's user directory.
 var (
-	_ hub.Wallet  = (*store.Store)(nil)
-	_ hub.History = (*store.Store)(nil)
-	_ hub.Seeds   = (*store.Store)(nil)
-	_ auth.Users  = (*store.Store)(nil)
+	_ hub.Wallet     = (*store.Store)(nil)
+	_ hub.History    = (*store.Store)(nil)
+	_ hub.Seeds      = (*store.Store)(nil)
+	_ auth.Users     = (*store.Store)(nil)
+	_ auth.Accounts  = (*store.Store)(nil)
+	_ hub.Admin      = (*store.Store)(nil)
+	_ hub.PlayLimits = (*store.Store)(nil)
+	_ hub.Instances  = (*hub.Hub)(nil)
 )
 
 // shutdownGrace bounds how long a stopping server waits for sockets and
@@ -153,13 +157,24 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 			return ratelimit.NewRedis(rc, p+"rl:"+name+":", rule)
 		}
 	}
+	if revoker == nil {
+		revoker = auth.NewMemoryRevoker(nil) // one instance: revocations in process
+	}
+	lockout := cfg.LockoutFailures
+	if lockout == 0 {
+		lockout = -1 // IMPERIO_LOCKOUT_FAILURES=0: no lockout
+	}
 	a := auth.New(auth.Config{
-		Secret:        cfg.JWTSecret,
-		TokenTTL:      cfg.TokenTTL,
-		SignupGrant:   cfg.SignupGrant,
-		LoginLimiter:  limiter("login", ratelimit.Rule{Rate: 1, Burst: 10}),
-		SignupLimiter: limiter("signup", ratelimit.Rule{Rate: 0.2, Burst: 5}),
-		Revoker:       revoker,
+		Secret:          cfg.JWTSecret,
+		TokenTTL:        cfg.TokenTTL,
+		RefreshTTL:      cfg.RefreshTTL,
+		SignupGrant:     cfg.SignupGrant,
+		LoginLimiter:    limiter("login", ratelimit.Rule{Rate: 1, Burst: 10}),
+		SignupLimiter:   limiter("signup", ratelimit.Rule{Rate: 0.2, Burst: 5}),
+		AdminLimiter:    limiter("admin", ratelimit.Rule{Rate: 5, Burst: 30}),
+		Revoker:         revoker,
+		LockoutFailures: lockout,
+		LockoutDuration: cfg.LockoutDuration,
 	}, st, log.With("component", "auth"))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -187,6 +202,8 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		Auth:           a,
 		History:        st,
 		Seeds:          st,
+		Admin:          st,
+		Limits:         st,
 		AllowedOrigins: cfg.AllowedOrigins,
 		TrustedProxies: cfg.TrustedProxies,
 		Static:         static.FS(),

@@ -250,6 +250,9 @@ func TestInterruptedRoundRefunded(t *testing.T) {
 			if err := e.srv.hub.Shutdown(ctx); err != nil {
 				t.Fatal(err)
 			}
+			// The drain may use up most of ctx: the restart gets its own.
+			ctx, cancel = context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
 
 			cfg := e.cfg
 			cfg.DatabaseURL = url
