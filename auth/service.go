@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -118,6 +119,11 @@ type Service struct {
 	lockFor    time.Duration
 	adminLimit ratelimit.Limiter
 
+	// hashing bounds the bcrypt computations running at once to every core
+	// but one: a storm of signups or logins queues here instead of taking
+	// the CPU from the game loops.
+	hashing chan struct{}
+
 	// dummyHash is compared against when a login names no account, so that
 	// an unknown username takes as long to refuse as a wrong password.
 	dummyHash func() []byte
@@ -150,6 +156,7 @@ func New(cfg Config, users Users, log *slog.Logger) *Service {
 		lockMax:    cfg.LockoutFailures,
 		lockFor:    cfg.LockoutDuration,
 		adminLimit: cfg.AdminLimiter,
+		hashing:    make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 	}
 	s.acc, _ = users.(Accounts)
 	if s.refreshTTL <= 0 {
@@ -184,6 +191,8 @@ func New(cfg Config, users Users, log *slog.Logger) *Service {
 
 // HashPassword hashes a password with the configured bcrypt cost.
 func (s *Service) HashPassword(password string) (string, error) {
+	s.hashing <- struct{}{}
+	defer func() { <-s.hashing }()
 	h, err := bcrypt.GenerateFromPassword([]byte(password), s.cost)
 	if err != nil {
 		return "", err
@@ -195,6 +204,8 @@ func (s *Service) HashPassword(password string) (string, error) {
 // hash is empty (no such user), so both paths cost one bcrypt comparison.
 // It reports whether they match; an error means the stored hash is corrupt.
 func (s *Service) checkPassword(hash, password string) (bool, error) {
+	s.hashing <- struct{}{}
+	defer func() { <-s.hashing }()
 	h := []byte(hash)
 	if hash == "" {
 		h = s.dummyHash()

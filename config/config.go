@@ -46,6 +46,7 @@ type Config struct {
 	BlackjackTables    int           // blackjack tables open from start
 	MessageRate        float64       // socket messages per second per user
 	MessageBurst       int           // socket message burst per user
+	ChatRate           float64       // chat lines per second per user
 	Instance           string        // this process's name among instances
 }
 
@@ -86,6 +87,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Int64("bigwin_multiplier", c.BigWinMultiplier),
 		slog.Int("blackjack_tables", c.BlackjackTables),
 		slog.Float64("message_rate", c.MessageRate),
+		slog.Float64("chat_rate", c.ChatRate),
 		slog.Int("message_burst", c.MessageBurst),
 		slog.String("instance", c.Instance),
 	)

@@ -42,6 +42,7 @@ func TestDefaults(t *testing.T) {
 		BlackjackTables:  3,
 		MessageRate:      20,
 		MessageBurst:     40,
+		ChatRate:         1,
 		RedisPrefix:      "imperio:",
 	}
 	if len(c.JWTSecret) != MinSecretLen || !c.JWTSecretGenerated {
@@ -96,6 +97,7 @@ func TestEachVariable(t *testing.T) {
 		{"IMPERIO_BLACKJACK_TABLES", "7", func(c Config) bool { return c.BlackjackTables == 7 }},
 		{"IMPERIO_MESSAGE_RATE", "2.5", func(c Config) bool { return c.MessageRate == 2.5 }},
 		{"IMPERIO_MESSAGE_BURST", "5", func(c Config) bool { return c.MessageBurst == 5 }},
+		{"IMPERIO_CHAT_RATE", "50", func(c Config) bool { return c.ChatRate == 50 }},
 		{"IMPERIO_INSTANCE", "eu-1.imperio_a", func(c Config) bool { return c.Instance == "eu-1.imperio_a" }},
 	}
 	for _, tt := range tests {
@@ -296,6 +298,7 @@ func TestEveryVariableHasAFlag(t *testing.T) {
 		"--blackjack-tables", "5",
 		"--message-rate", "1.5",
 		"--message-burst", "3",
+		"--chat-rate", "6",
 		"--instance", "i-1",
 	}
 	c := load(t, args, nil)
@@ -305,7 +308,7 @@ func TestEveryVariableHasAFlag(t *testing.T) {
 		RefreshTTL: 48 * time.Hour, LockoutFailures: 3, LockoutDuration: 2 * time.Minute,
 		LogFormat: "json", LogLevel: "warn", AllowedOrigins: []string{"https://x.example"},
 		TrustedProxies: []string{"10.0.0.0/8", "192.168.1.2"},
-		BigWinMultiplier: 7, BlackjackTables: 5, MessageRate: 1.5, MessageBurst: 3, Instance: "i-1",
+		BigWinMultiplier: 7, BlackjackTables: 5, MessageRate: 1.5, MessageBurst: 3, ChatRate: 6, Instance: "i-1",
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("got  %+v\nwant %+v", c, want)

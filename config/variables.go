@@ -214,6 +214,18 @@ func table() []Variable {
 			},
 		},
 		{
+			Name: "IMPERIO_CHAT_RATE", Flag: "--chat-rate", Default: "1",
+			Help: "Chat lines per second a user may send, sustained, after a burst of 5; past it a line is refused with rate_limited.",
+			set: func(c *Config, v string) error {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil || !(f > 0) || math.IsInf(f, 0) {
+					return fmt.Errorf("must be a positive number, got %q", v)
+				}
+				c.ChatRate = f
+				return nil
+			},
+		},
+		{
 			Name: "IMPERIO_INSTANCE", Flag: "--instance", Default: "",
 			Help: fmt.Sprintf("This instance's name in logs, metrics and room leases; letters, digits, '.', '_' and '-', at most %d. Default: the host name and a short random suffix.", maxInstanceLen),
 			set: func(c *Config, v string) error {

@@ -122,7 +122,19 @@ func (h *Hub) Handler(o HTTPOptions) http.Handler {
 			o.Log.Info("socket refused", "err", err, "origin", c.Request.Header.Get("Origin"))
 			return
 		}
-		h.serve(Player{ID: id.UserID, Username: id.Username}, t)
+		// The socket is served from a goroutine of its own and the handler
+		// returns: the request and the router's frames are not held for
+		// the socket's life (a third of an idle socket's memory).
+		p := Player{ID: id.UserID, Username: id.Username}
+		go func() {
+			defer func() {
+				if v := recover(); v != nil {
+					o.Log.Error("panic in socket", "user_id", p.ID, "panic", v)
+					t.Close(1011, "internal error")
+				}
+			}()
+			h.serve(p, t)
+		}()
 	})
 
 	var files http.Handler

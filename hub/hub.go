@@ -50,7 +50,7 @@ type Options struct {
 	ChatLimiter      ratelimit.Limiter // chat lines per user, on top of Limiter; nil: unlimited
 	Log              *slog.Logger
 	BigWinMultiplier int64         // a win of at least this many times the bet is announced; 0: 50
-	SendQueue        int           // frames queued per socket before it is closed as slow; 0: 256
+	SendQueue        int           // frames queued per socket before it is closed as slow; 0: 128
 	RoomIdle         time.Duration // an empty room closes after this; 0: 2 minutes
 	SettleTimeout    time.Duration // bound on one settlement; 0: 10 s
 	LobbyInterval    time.Duration // lobby.rooms pushes are coalesced to one per interval; 0: 500 ms
@@ -151,7 +151,7 @@ func New(opts Options) *Hub {
 		opts.BigWinMultiplier = 50
 	}
 	if opts.SendQueue <= 0 {
-		opts.SendQueue = 256
+		opts.SendQueue = 128 // 3 KB of an idle socket's 30; bursts are far shorter
 	}
 	if opts.RoomIdle <= 0 {
 		opts.RoomIdle = 2 * time.Minute

@@ -70,6 +70,8 @@ type errorData struct {
 	RetryAfter int    `json:"retry_after,omitempty"`
 }
 
+var errNotObject = imperio.Errorf(imperio.EInvalidInput, "Frames must be a JSON object: {\"type\":..., \"id\":..., \"data\":{...}}.")
+
 // decodeFrame parses one client frame. Anything that is not a JSON object
 // with a non-empty string type and a short id is invalid_input.
 func decodeFrame(b []byte) (inFrame, error) {
@@ -77,8 +79,15 @@ func decodeFrame(b []byte) (inFrame, error) {
 	if !utf8.Valid(b) {
 		return f, imperio.Errorf(imperio.EInvalidInput, "Frames must be UTF-8 JSON text.")
 	}
-	if err := json.Unmarshal(b, &f); err != nil {
-		return inFrame{}, imperio.Errorf(imperio.EInvalidInput, "Frames must be a JSON object: {\"type\":..., \"id\":..., \"data\":{...}}.")
+	if !json.Valid(b) {
+		return inFrame{}, errNotObject
+	}
+	var ok bool
+	if f, ok = decodeEnvelope(b); !ok {
+		f = inFrame{}
+		if err := json.Unmarshal(b, &f); err != nil {
+			return inFrame{}, errNotObject
+		}
 	}
 	// The id first: a refusal answers it, so it must be short even then.
 	if len(f.ID) > maxIDLen {
@@ -97,6 +106,12 @@ func decodeData(raw json.RawMessage, v any) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		raw = []byte("{}")
 	}
+	// The fast path, for the flat payloads of the frequent messages: no
+	// decoder to allocate. It decides only success; any refusal is worded
+	// by the decoder below, which reads the data again.
+	if known := flatFields(v); known != nil && onlyKnownKeys(raw, known) && json.Unmarshal(raw, v) == nil {
+		return nil
+	}
 	dec := json.NewDecoder(bytesReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -112,13 +127,37 @@ func decodeData(raw json.RawMessage, v any) error {
 
 // encodeFrame marshals a server frame once; the bytes may be queued to any
 // number of sockets.
+//
+// The envelope is written by hand, and the payloads sent most write
+// themselves (jsonAppender); the others go through encoding/json. The
+// bytes are those of json.Marshal(outFrame{...}).
 func encodeFrame(typ, re, room string, data any) []byte {
-	b, err := json.Marshal(outFrame{Type: typ, Re: re, Room: room, Data: data})
-	if err != nil {
-		// Every payload is a plain struct of ours; failing here is a bug.
-		panic("hub: encode frame " + typ + ": " + err.Error())
+	buf := make([]byte, 0, 256)
+	buf = append(buf, `{"type":`...)
+	buf = appendString(buf, typ)
+	if re != "" {
+		buf = append(buf, `,"re":`...)
+		buf = appendString(buf, re)
 	}
-	return b
+	if room != "" {
+		buf = append(buf, `,"room":`...)
+		buf = appendString(buf, room)
+	}
+	switch d := data.(type) {
+	case nil:
+	case jsonAppender:
+		buf = append(buf, `,"data":`...)
+		buf = d.appendJSON(buf)
+	default:
+		b, err := json.Marshal(data)
+		if err != nil {
+			// Every payload is a plain struct of ours; failing here is a bug.
+			panic("hub: encode frame " + typ + ": " + err.Error())
+		}
+		buf = append(buf, `,"data":`...)
+		buf = append(buf, b...)
+	}
+	return append(buf, '}')
 }
 
 // encodeError builds the `error` frame answering request re.

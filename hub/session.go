@@ -39,6 +39,20 @@ type Session struct {
 	writeCtx   context.Context
 	abortWrite context.CancelFunc
 
+	// The writer runs only while there is something to write (an idle
+	// socket holds no goroutine but its reader): served is set once the
+	// session is served, writing while a writer goroutine runs, and
+	// writerDone is closed when the writer has closed the transport.
+	served     atomic.Bool
+	writing    atomic.Bool
+	writerDone chan struct{}
+	// pinger pings the client every pingInterval, from a goroutine of its
+	// own only while it pings.
+	pinger *time.Timer
+	// deadline bounds the writes; only the writer uses it (one at a time:
+	// the writing flag orders them).
+	deadline writeDeadline
+
 	mu    sync.Mutex
 	rooms map[string]struct{} // rooms it is a member of, kept by the rooms
 
@@ -68,6 +82,7 @@ func newSession(h *Hub, p Player, t transport) *Session {
 
 		writeCtx:   writeCtx,
 		abortWrite: abortWrite,
+		writerDone: make(chan struct{}),
 	}
 }
 
@@ -100,14 +115,13 @@ func (h *Hub) serve(p Player, t transport) {
 	for _, name := range h.seatsOf(p.ID) {
 		_ = h.route(name, roomCmd{kind: cmdEnter, s: s, role: rolePlayer}, false)
 	}
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		s.writeLoop()
-	}()
+	s.served.Store(true)
+	s.wakeWriter() // the welcome, and anything queued meanwhile
+	s.pinger = time.AfterFunc(pingInterval, s.ping)
 	s.readLoop()
 	s.close(CloseNormal, "")
-	<-writerDone
+	<-s.writerDone
+	s.pinger.Stop()
 	s.leaveAll()
 	h.unregister(s)
 	s.log.Debug("socket closed", "code", s.closeCode, "reason", s.closeWhy)
@@ -140,6 +154,7 @@ func (s *Session) enqueue(msg []byte) bool {
 	}
 	select {
 	case s.send <- msg:
+		s.wakeWriter()
 		return true
 	default:
 		s.log.Warn("closing slow socket", "queue", cap(s.send))
@@ -161,39 +176,81 @@ func (s *Session) close(code int, reason string) {
 			s.abortWrite()
 		}
 		close(s.done)
+		s.wakeWriter() // the writer sends the close
 	})
 }
 
+// wakeWriter starts the writer unless it runs (or the session is not
+// served: hub tests read the queue of such sessions themselves).
+func (s *Session) wakeWriter() {
+	if s.served.Load() && s.writing.CompareAndSwap(false, true) {
+		go s.writeLoop()
+	}
+}
+
+// writeLoop drains the queue and returns when it is empty; a frame queued
+// after it saw the queue empty starts another (wakeWriter). When the
+// session is closed, it flushes what is queued (unless the socket was slow)
+// and closes the transport, and no writer starts again.
 func (s *Session) writeLoop() {
-	ping := time.NewTicker(pingInterval)
-	defer ping.Stop()
 	for {
 		select {
-		case msg := <-s.send:
-			if err := s.write(msg); err != nil {
-				// The session may have been closed already (as slow, which
-				// aborts the write): close with the code it was closed with.
-				s.close(CloseGoingAway, "")
-				s.t.Close(s.closeCode, s.closeWhy)
-				return
-			}
-		case <-ping.C:
-			ctx, cancel := context.WithTimeout(s.writeCtx, pingTimeout)
-			err := s.t.Ping(ctx)
-			cancel()
-			if err != nil {
-				s.close(CloseGoingAway, "ping timeout")
-				s.t.Close(s.closeCode, s.closeWhy)
-				return
-			}
 		case <-s.done:
 			if s.closeCode != CloseSlow {
 				s.flush()
 			}
 			s.t.Close(s.closeCode, s.closeWhy)
-			return
+			s.deadline.release()
+			close(s.writerDone)
+			return // writing stays set: the socket is done
+		default:
+		}
+		select {
+		case msg := <-s.send:
+			s.hub.opts.Metrics.deliveries.Inc()
+			if err := s.t.Write(s.deadline.context(s.writeCtx), msg); err != nil {
+				// The session may have been closed already (as slow, which
+				// aborts the write): close with the code it was closed with.
+				s.close(CloseGoingAway, "")
+				s.t.Close(s.closeCode, s.closeWhy)
+				s.deadline.release()
+				close(s.writerDone)
+				return
+			}
+		case <-s.done:
+		default:
+			s.writing.Store(false)
+			// A frame queued (or a close) between the empty queue and
+			// the store above found the writer still running: look again.
+			if (len(s.send) == 0 && !isClosed(s.done)) || !s.writing.CompareAndSwap(false, true) {
+				return
+			}
 		}
 	}
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// ping checks that the client still answers, every pingInterval.
+func (s *Session) ping() {
+	if isClosed(s.done) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(s.writeCtx, pingTimeout)
+	err := s.t.Ping(ctx)
+	cancel()
+	if err != nil {
+		s.close(CloseGoingAway, "ping timeout")
+		return
+	}
+	s.pinger.Reset(pingInterval)
 }
 
 // flush writes what is already queued, for a clean close.
@@ -207,6 +264,31 @@ func (s *Session) flush() {
 		default:
 			return
 		}
+	}
+}
+
+// writeDeadline bounds a socket's writes. A context with a deadline costs
+// allocations and a timer, so one serves the writes of a second (across
+// runs of the writer: a broadcast wakes it for one frame): each write still
+// has from writeTimeout-1s to writeTimeout.
+type writeDeadline struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	renew  time.Time
+}
+
+func (d *writeDeadline) context(parent context.Context) context.Context {
+	if now := time.Now(); d.ctx == nil || now.After(d.renew) {
+		d.release()
+		d.ctx, d.cancel = context.WithTimeout(parent, writeTimeout)
+		d.renew = now.Add(time.Second)
+	}
+	return d.ctx
+}
+
+func (d *writeDeadline) release() {
+	if d.cancel != nil {
+		d.cancel()
 	}
 }
 

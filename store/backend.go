@@ -73,8 +73,28 @@ func (s *Store) openPostgres(ctx context.Context, rawURL string) error {
 	if err != nil {
 		return err
 	}
-	s.wdb, s.rdb = db, db
+	s.wdb, s.rdb, s.ndb = db, db, db
 	if err := pool.PingContext(ctx); err != nil {
+		return fmt.Errorf("connect to %s/%s: %w", cfg.Host, cfg.Database, err)
+	}
+
+	// Nonces commit without waiting for the WAL to reach the disk (see
+	// TakeNonce for why that is safe).
+	ncfg := cfg.Copy()
+	if ncfg.RuntimeParams == nil {
+		ncfg.RuntimeParams = map[string]string{}
+	}
+	ncfg.RuntimeParams["synchronous_commit"] = "off"
+	npool := stdlib.OpenDB(*ncfg)
+	npool.SetMaxOpenConns(max(2, poolSize/4))
+	npool.SetMaxIdleConns(max(2, poolSize/4))
+	npool.SetConnMaxIdleTime(5 * time.Minute)
+	npool.SetConnMaxLifetime(time.Hour)
+	s.pools = append(s.pools, npool)
+	if s.ndb, err = gorm.Open(postgres.New(postgres.Config{Conn: npool}), s.gormConfig()); err != nil {
+		return err
+	}
+	if err := npool.PingContext(ctx); err != nil {
 		return fmt.Errorf("connect to %s/%s: %w", cfg.Host, cfg.Database, err)
 	}
 	s.log.Info("store opened", "backend", s.backend, "host", cfg.Host, "database", cfg.Database, "pool_max_conns", poolSize)
@@ -149,6 +169,7 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	if s.wdb, err = gorm.Open(&sqlite.Dialector{Conn: wpool}, s.gormConfig()); err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
+	s.ndb = s.wdb
 
 	if memory {
 		// Every connection to ":memory:" is a database of its own: one

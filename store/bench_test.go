@@ -1,18 +1,59 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"testing"
 
 	"github.com/imperio-casino/imperio"
+	"github.com/imperio-casino/imperio/store"
 	"github.com/imperio-casino/imperio/store/storetest"
 )
 
 // BenchmarkSettleSpin measures one settlement (a loss or a win, alternately):
 // "serial" on one account, one spin after another; "parallel" from
-// GOMAXPROCS*8 goroutines, each on its own account, as many rooms do.
+// GOMAXPROCS*8 goroutines, each on its own account, as many rooms do;
+// "parallel-N" from N goroutines. Concurrent settlements share commits
+// (group commit); the "alone" variants settle each spin in a transaction of
+// its own, as before group commit, for comparison in the same run.
 func BenchmarkSettleSpin(b *testing.B) {
+	type settleFunc func(s *store.Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error)
+	grouped := func(s *store.Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
+		return s.SettleSpin(ctx, sp)
+	}
+	parallel := func(s *store.Store, users *atomic.Int64, goroutines int, settle settleFunc) func(b *testing.B) {
+		return func(b *testing.B) {
+			b.SetParallelism(max(1, goroutines/runtime.GOMAXPROCS(0)))
+			b.RunParallel(func(pb *testing.PB) {
+				u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
+				i := 0
+				for pb.Next() {
+					i++
+					if _, err := settle(s, b.Context(), newSpin(u.ID, fmt.Sprint(i), 10, int64(i%2)*20)); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		}
+	}
+	for _, be := range storetest.Backends(b) {
+		b.Run(be.Name, func(b *testing.B) {
+			s := be.Open(b)
+			var users atomic.Int64
+			for _, n := range []int{16, 64, 256} {
+				b.Run(fmt.Sprint("parallel-", n), parallel(s, &users, n, grouped))
+				b.Run(fmt.Sprint("parallel-", n, "-alone"), parallel(s, &users, n, store.SettleSpinAlone))
+			}
+		})
+	}
+}
+
+// BenchmarkSettleSpinOne is BenchmarkSettleSpin's original shape, kept so
+// that its figures compare with those recorded before group commit.
+func BenchmarkSettleSpinOne(b *testing.B) {
 	for _, be := range storetest.Backends(b) {
 		b.Run(be.Name, func(b *testing.B) {
 			s := be.Open(b)

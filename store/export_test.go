@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"time"
+
+	"github.com/imperio-casino/imperio"
 )
 
 // SetFault makes the store call fault at each step of a settlement ("debited",
@@ -45,3 +47,37 @@ func QueryString(s *Store, query string, args ...any) (string, error) {
 	err := s.wdb.Raw(query, args...).Row().Scan(&v)
 	return v, err
 }
+
+// SetOnGroup makes the store call f with the size of every group of spins
+// settled in one transaction, and whether it fell back to settling each
+// spin alone. Tests only.
+func SetOnGroup(s *Store, f func(n int, alone bool)) { s.onGroup = f }
+
+// PendingSpins counts the spins waiting for the next group commit.
+func PendingSpins(s *Store) int {
+	s.spins.mu.Lock()
+	defer s.spins.mu.Unlock()
+	n := 0
+	for _, c := range s.spins.pending {
+		if c.state == callPending {
+			n++
+		}
+	}
+	return n
+}
+
+// SpinLeading reports whether a caller is settling spin groups.
+func SpinLeading(s *Store) bool {
+	s.spins.mu.Lock()
+	defer s.spins.mu.Unlock()
+	return s.spins.leaders > 0
+}
+
+// SettleSpinAlone settles a spin in a transaction of its own, as every spin
+// was before group commit: benchmarks compare the two.
+func SettleSpinAlone(s *Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
+	return s.settleSpinAlone(ctx, sp)
+}
+
+// SetSpinLeaders sets how many groups of spins may be settled at once.
+func SetSpinLeaders(s *Store, n int) { s.spins.limit = n }

@@ -26,27 +26,35 @@ const maxKeyLen = 128
 // changes and the original round's receipt comes back with Replayed set and
 // Coins the balance now. Of concurrent calls with one key, exactly one
 // settles; the others get the replay.
+//
+// Concurrent calls share commits (see spinGroup): each is still answered only
+// after the commit that made it durable.
 func (s *Store) SettleSpin(ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
 	if err := validateSpin(sp); err != nil {
 		return imperio.SpinReceipt{}, err
 	}
-	var (
-		rc  imperio.SpinReceipt
-		err error
-	)
-	// The player's limits are checked in the transaction that takes the
-	// bet (on PostgreSQL too, where the settlement alone is one statement).
-	err = s.write(ctx, func(tx *gorm.DB) (err error) {
-		now := s.now()
-		if err := s.checkLimits(tx, sp.UserID, sp.Bet, now); err != nil {
-			return err
-		}
-		rc, err = s.settleSpin(ctx, tx, sp, now)
+	return s.spins.settle(s, ctx, sp)
+}
+
+// settleSpinAlone settles one spin in a transaction of its own: a group of
+// one, and the fallback of a group that failed. The player's limits are
+// checked in that transaction (admitSpin), on PostgreSQL too, where the
+// settlement itself is one statement.
+func (s *Store) settleSpinAlone(ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
+	var rc imperio.SpinReceipt
+	err := s.write(ctx, func(tx *gorm.DB) (err error) {
+		rc, err = s.settleSpin(ctx, tx, sp, s.now())
 		return beforeCommit(err)
 	})
+	return s.settledSpin(ctx, sp, rc, err)
+}
+
+// settledSpin turns the outcome of a settlement into its answer: a unique
+// violation means that a settlement with this key (or round id) committed
+// while this one worked, a retry racing its original, answered with the
+// original.
+func (s *Store) settledSpin(ctx context.Context, sp imperio.Spin, rc imperio.SpinReceipt, err error) (imperio.SpinReceipt, error) {
 	if isUniqueViolation(err) {
-		// A settlement with this key (or round id) committed while we
-		// worked: a retry racing its original. Answer with the original.
 		rc, found, lerr := s.spinReceipt(s.rdb.WithContext(ctx), sp.UserID, sp.Key)
 		if lerr != nil {
 			return imperio.SpinReceipt{}, s.wrap("settle spin: look up replay", lerr)
@@ -109,8 +117,31 @@ const settleSpinPostgresSQL = `WITH u AS (
 )
 SELECT coins FROM u`
 
+// admitSpin runs, inside the spin's transaction and before it writes, what
+// a spin must pass to be settled. Every spin goes through it, alone or in a
+// group (see spinGroup), so a check added here holds for both. A check that
+// refuses a spin without writing should answer with a code isRefusal
+// accepts: the spin's group then goes on without it, instead of being
+// settled again spin by spin. The player's responsible-play limits are
+// checked here (self-exclusion, the daily loss limit), in the transaction
+// that takes the bet.
+func (s *Store) admitSpin(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) error {
+	return s.admitSpinLimited(ctx, tx, sp, now, true)
+}
+
+// admitSpinLimited is admitSpin for a group that knows which of its players
+// have limits at all (limited false: no play_limits row, nothing to check).
+func (s *Store) admitSpinLimited(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time, limited bool) error {
+	if limited {
+		if err := s.checkLimits(tx, sp.UserID, sp.Bet, now); err != nil {
+			return err
+		}
+	}
+	return s.step(ctx, "settle")
+}
+
 func (s *Store) settleSpinPostgres(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) (imperio.SpinReceipt, error) {
-	if err := s.step(ctx, "settle"); err != nil {
+	if err := s.admitSpin(ctx, tx, sp, now); err != nil {
 		return imperio.SpinReceipt{}, err
 	}
 	var coins int64
@@ -133,6 +164,9 @@ func (s *Store) settleSpinPostgres(ctx context.Context, tx *gorm.DB, sp imperio.
 // win at once, then the round, the ledger rows and the round player are
 // inserted. The connection is local, so statements cost no round trips.
 func (s *Store) settleSpinSQLite(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) (imperio.SpinReceipt, error) {
+	if err := s.admitSpin(ctx, tx, sp, now); err != nil {
+		return imperio.SpinReceipt{}, err
+	}
 	// coins - bet + win >= 0 exactly when coins >= bet; the bet's own
 	// balance_after is then coins - win.
 	var coins int64

@@ -37,15 +37,25 @@ type Store struct {
 	// with SQLite it is a pool of read-only connections that WAL lets run
 	// alongside the writer.
 	rdb *gorm.DB
+	// ndb takes nonces (TakeNonce). With PostgreSQL it is a small pool of
+	// its own whose commits do not wait for the disk: see TakeNonce. Else
+	// it is wdb.
+	ndb *gorm.DB
 	// pools are closed by Close (one for PostgreSQL, two for SQLite).
 	pools []*sql.DB
 
 	// now is the clock for timestamps, always UTC and rounded to the
 	// microsecond so that both backends store the same value.
 	now func() time.Time
+	// spins gathers concurrent spin settlements into shared commits.
+	spins spinGroup
+
 	// fault, when set by tests, is called at each step of a settlement; an
 	// error it returns aborts the transaction there.
 	fault func(ctx context.Context, step string) error
+	// onGroup, when set by tests, is told the size of every spin group
+	// settled together, and whether it fell back to settling each alone.
+	onGroup func(n int, alone bool)
 }
 
 // Open connects to the database named by url, runs the migrations and
@@ -76,6 +86,11 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		s.Close()
 		return nil, s.wrap("open store", err)
+	}
+	if s.backend == backendPostgres {
+		// Two groups of spins at a time: one is written while the other's
+		// commit flushes. (SQLite has one writer.)
+		s.spins.limit = 2
 	}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()

@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return simulate(ctx, args, stdout, stderr)
 	case "audit":
 		return audit(ctx, args, getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args, getenv, stdout, stderr)
 	case "verify":
 		return verifyRound(ctx, args, getenv, stdout, stderr)
 	case "admin":
@@ -70,6 +72,7 @@ Commands:
   machines   print the slot machines and their exact return to player
   sim        measure a game's house edge by simulation (imperio sim blackjack -h)
   admin      grant or revoke the admin role (imperio admin grant USERNAME)
+  bench      load a server over real sockets and print what it measured (imperio bench -h)
   verify     recompute a slot, roulette or crash round from what it revealed (imperio verify ROUND_ID --user NAME)
   help       show this text
 

@@ -183,7 +183,7 @@ func wire(cfg config.Config, st *store.Store, log *slog.Logger, tune ...func(*hu
 		Instance:         cfg.Instance,
 		Wallet:           st,
 		Limiter:          limiter("msg", ratelimit.Rule{Rate: cfg.MessageRate, Burst: cfg.MessageBurst}),
-		ChatLimiter:      limiter("chat", ratelimit.Rule{Rate: 1, Burst: 5}),
+		ChatLimiter:      limiter("chat", ratelimit.Rule{Rate: cfg.ChatRate, Burst: 5}),
 		Bus:              bus,
 		Leases:           leases,
 		Leaderboards:     boards,

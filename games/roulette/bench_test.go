@@ -46,3 +46,30 @@ func BenchmarkTableRound(b *testing.B) {
 		tb.Payouts()
 	}
 }
+
+// BenchmarkSettle is the end of a round alone: the ball drawn and every
+// bet of ten players (five each) paid, with the payouts listed. Placing
+// the bets is not timed.
+func BenchmarkSettle(b *testing.B) {
+	tb, err := NewTable(DefaultRules(), fair.NewSeeded(1), t0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bets := SimBets()[:5]
+	now := t0
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		for p := int64(1); p <= 10; p++ {
+			if _, err := tb.Apply(now, Command{Kind: CommandBet, Player: p, Name: "player", Bets: bets}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
+		now = now.Add(time.Minute)
+		tb.Advance(now)
+		if len(tb.Payouts()) == 0 {
+			b.Fatal("no payouts")
+		}
+	}
+}

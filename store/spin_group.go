@@ -1,0 +1,460 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/imperio-casino/imperio"
+)
+
+// Group commit. A spin's settlement is a few small writes; what it waits for
+// is the commit, which on both backends waits for the disk. So settlements
+// that arrive while a commit is flushing wait for it to end and then share
+// the next one: one transaction that runs, for each spin in turn, the very
+// code a spin alone runs (settleSpin), then one commit for all. On
+// PostgreSQL, where every statement is a round trip and a plan, the group's
+// writes are one statement instead (settleSpinsPostgres), the same writes
+// as a spin alone's statement row for row, after each spin has passed
+// admitSpin as it does alone.
+//
+// Each spin keeps its own semantics:
+//   - it is answered only after the commit that made it durable (or after
+//     a refusal that wrote nothing);
+//   - a refusal (insufficient funds, unknown user, or a replay found by the
+//     refused debit) writes nothing, so the others go on in the same
+//     transaction;
+//   - any other failure of one spin (a unique violation from a retry racing
+//     its original on another instance, a fault, a caller that gave up)
+//     rolls the group back, and every spin of it is settled again alone, so
+//     that one spin's failure is its own;
+//   - a failed commit fails every spin of the group; nothing was charged
+//     (or, when COMMIT itself broke, the outcome is unknown to all, as for a
+//     spin alone).
+//
+// There is no goroutine of its own: the first caller to find no commit in
+// progress leads, settles what is pending in groups until nothing is, and
+// hands the lead to a waiting caller when its own spin is done.
+
+// maxSpinGroup bounds the spins of one group transaction.
+const maxSpinGroup = 256
+
+// spinGroupTimeout bounds one group transaction; no single caller's context
+// may cancel the work of the others.
+const spinGroupTimeout = 30 * time.Second
+
+type spinGroup struct {
+	mu      sync.Mutex
+	pending []*spinCall
+	// leaders is how many callers settle groups now, at most limit (0: 1).
+	// With more than one, a group is settled while the previous one's
+	// commit flushes.
+	leaders, limit int
+	// busy holds the users of the groups being settled: a user is in one
+	// group at a time, so concurrent groups never wait for each other's
+	// row locks.
+	busy map[int64]struct{}
+}
+
+// The states of a spinCall, kept under spinGroup.mu.
+const (
+	callPending = iota // waiting to be taken into a group
+	callTaken          // in a group being settled
+	callLead           // handed the lead: it must settle what is pending
+	callDone           // answered
+)
+
+type spinCall struct {
+	ctx   context.Context
+	sp    imperio.Spin
+	wake  chan struct{} // signalled on a change of state
+	state int
+	rc    imperio.SpinReceipt
+	err   error
+}
+
+// settle queues sp and waits for its answer, leading when fewer than the
+// limit do.
+func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
+	if err := ctx.Err(); err != nil {
+		return imperio.SpinReceipt{}, err
+	}
+	c := &spinCall{ctx: ctx, sp: sp, wake: make(chan struct{}, 1)}
+	g.mu.Lock()
+	g.pending = append(g.pending, c)
+	if g.leaders < max(1, g.limit) {
+		g.leaders++
+		c.state = callLead
+	}
+	g.mu.Unlock()
+	for {
+		g.mu.Lock()
+		st := c.state
+		g.mu.Unlock()
+		switch st {
+		case callDone:
+			return c.rc, c.err
+		case callLead:
+			g.lead(s, c)
+			continue
+		}
+		select {
+		case <-c.wake:
+		case <-ctx.Done():
+			g.mu.Lock()
+			if c.state == callPending {
+				// Not taken yet: it leaves the queue, nothing was done.
+				g.remove(c)
+				g.mu.Unlock()
+				return imperio.SpinReceipt{}, ctx.Err()
+			}
+			g.mu.Unlock()
+			// Taken or leading: wait for the change of state.
+			<-c.wake
+		}
+	}
+}
+
+func (g *spinGroup) remove(c *spinCall) {
+	for i, p := range g.pending {
+		if p == c {
+			g.pending = append(g.pending[:i], g.pending[i+1:]...)
+			return
+		}
+	}
+}
+
+// lead settles one group of what is pending, then hands the lead to the
+// first caller still waiting, or gives it up when there is none. The leader's
+// own spin (leader) is answered with its group, or waits for a later one.
+func (g *spinGroup) lead(s *Store, leader *spinCall) {
+	g.mu.Lock()
+	group := g.take(leader)
+	if len(group) == 0 {
+		// Every waiting spin's user is in a group being settled, whose
+		// leader hands the lead on when it is done.
+		g.leaders--
+		g.mu.Unlock()
+		return
+	}
+	g.mu.Unlock()
+
+	s.settleGroup(group)
+
+	g.mu.Lock()
+	for _, c := range group {
+		c.state = callDone
+		delete(g.busy, c.sp.UserID)
+		signal(c.wake)
+	}
+	g.leaders--
+	for _, next := range g.pending {
+		if next.state == callPending {
+			g.leaders++
+			next.state = callLead
+			signal(next.wake)
+			break
+		}
+	}
+	g.mu.Unlock()
+}
+
+// take removes the next group from the queue, in arrival order: the
+// leader's spin and those waiting, one spin per user, none of a user in a
+// group being settled. A spin with the same user and key as one in a group
+// is a retry of a spin in flight, and must see that spin's outcome as a
+// replay; two spins of one user at different machines are rare (a player's
+// spins at one machine are sequential), and the set-based debit updates
+// each user row once.
+func (g *spinGroup) take(leader *spinCall) []*spinCall {
+	if g.busy == nil {
+		g.busy = make(map[int64]struct{})
+	}
+	var group []*spinCall
+	rest := g.pending[:0]
+	for _, c := range g.pending {
+		_, busy := g.busy[c.sp.UserID]
+		if busy || len(group) == maxSpinGroup || (c != leader && c.state != callPending) {
+			if c == leader {
+				c.state = callPending // the lead passes on after this group
+			}
+			rest = append(rest, c)
+			continue
+		}
+		g.busy[c.sp.UserID] = struct{}{}
+		c.state = callTaken
+		group = append(group, c)
+	}
+	clear(g.pending[len(rest):])
+	g.pending = rest
+	return group
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// settleGroup settles the calls and records each one's answer.
+func (s *Store) settleGroup(calls []*spinCall) {
+	live := calls[:0:0]
+	for _, c := range calls {
+		if err := c.ctx.Err(); err != nil {
+			c.err = err // gave up before its turn: nothing done
+			continue
+		}
+		live = append(live, c)
+	}
+	switch len(live) {
+	case 0:
+		return
+	case 1:
+		c := live[0]
+		c.rc, c.err = s.settleSpinAlone(c.ctx, c.sp)
+		return
+	}
+	err := s.settleTogether(live)
+	var alone errSettleAlone
+	fellBack := errors.As(err, &alone)
+	if s.onGroup != nil {
+		s.onGroup(len(live), fellBack)
+	}
+	if fellBack {
+		// One spin failed in a way that is its own: each is settled alone.
+		s.log.Debug("spin group rolled back, settling each alone", "spins", len(live), "err", alone.err)
+		for _, c := range live {
+			c.rc, c.err = s.settleSpinAlone(c.ctx, c.sp)
+		}
+		return
+	}
+	if err != nil {
+		err = s.wrap("settle spin", err)
+		for _, c := range live {
+			c.rc, c.err = imperio.SpinReceipt{}, err
+		}
+	}
+}
+
+// errSettleAlone reports that the group rolled back because of one spin.
+type errSettleAlone struct{ err error }
+
+func (e errSettleAlone) Error() string { return "settle alone: " + e.err.Error() }
+
+// settleTogether runs every call's settlement in one transaction and
+// commits it. On success each call holds its answer. errSettleAlone means
+// the transaction was rolled back because of one spin; any other error
+// fails the whole group.
+func (s *Store) settleTogether(calls []*spinCall) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(calls[0].ctx), spinGroupTimeout)
+	defer cancel()
+	tx := s.wdb.WithContext(ctx).Begin()
+	if tx.Error != nil {
+		return fmt.Errorf("begin: %w", tx.Error)
+	}
+	done := false
+	defer func() {
+		if !done {
+			tx.Rollback()
+		}
+	}()
+	if s.backend == backendPostgres {
+		if err := s.settleSpinsPostgres(ctx, tx, calls, s.now()); err != nil {
+			return err
+		}
+	} else {
+		for _, c := range calls {
+			rc, err := s.settleSpin(c.ctx, tx, c.sp, s.now())
+			if err == nil {
+				err = c.ctx.Err() // the caller gave up: its spin must not commit
+			}
+			if err != nil && !isRefusal(err) {
+				return errSettleAlone{err}
+			}
+			c.rc, c.err = rc, err
+		}
+	}
+	if err := s.step(ctx, "commit"); err != nil {
+		return err
+	}
+	for _, c := range calls {
+		if err := c.ctx.Err(); err != nil {
+			return errSettleAlone{err}
+		}
+	}
+	done = true
+	if err := tx.Commit().Error; err != nil {
+		return unknownOutcome{op: "commit", err: err}
+	}
+	return nil
+}
+
+// isRefusal reports whether err is a settlement refused before it wrote
+// anything, which leaves a shared transaction usable.
+func isRefusal(err error) bool {
+	switch imperio.ErrorCode(err) {
+	case imperio.EInsufficientFunds, imperio.ENotFound, imperio.EForbidden, imperio.ELossLimit:
+		return true
+	}
+	return false
+}
+
+// limitedUsers tells which of the users have responsible-play limits (a
+// play_limits row), in tx.
+func (s *Store) limitedUsers(ctx context.Context, tx *gorm.DB, ids []int64) (map[int64]bool, error) {
+	rows, err := tx.Statement.ConnPool.QueryContext(ctx, `SELECT user_id FROM play_limits WHERE user_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read limits: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read limits: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
+// settleSpinsPostgresSQL is settleSpinPostgresSQL for many spins at once,
+// each of a different user: the same conditional debit per user row, and
+// for each debit that matched, the same round, round player and ledger rows
+// (in the order of the spins, bet before win). $1 is the spins as a JSON
+// array, $2 the time.
+const settleSpinsPostgresSQL = `WITH i AS (
+	SELECT * FROM jsonb_to_recordset(CAST($1 AS JSONB)) AS i (ord INT, uid BIGINT, bet BIGINT, win BIGINT,
+		key TEXT, rid TEXT, game TEXT, room TEXT, outcome JSONB, fairness JSONB)
+), u AS (
+	UPDATE users SET coins = users.coins - i.bet + i.win, updated_at = CAST($2 AS TIMESTAMPTZ)
+	FROM i WHERE users.id = i.uid AND users.coins >= i.bet
+	RETURNING i.ord, users.coins
+), r AS (
+	INSERT INTO rounds (id, game, room, user_id, status, outcome, fairness, created_at, settled_at)
+	SELECT i.rid, i.game, i.room, i.uid, 'settled', i.outcome, i.fairness, CAST($2 AS TIMESTAMPTZ), CAST($2 AS TIMESTAMPTZ)
+	FROM u JOIN i USING (ord)
+), p AS (
+	INSERT INTO round_players (round_id, user_id, game, wagered, won)
+	SELECT i.rid, i.uid, i.game, i.bet, i.win
+	FROM u JOIN i USING (ord)
+), l AS (
+	INSERT INTO ledger_entries (user_id, kind, amount, balance_after, game, round_id, idem_key, created_at)
+	SELECT i.uid, e.kind, e.amount, e.balance_after, i.game, i.rid, e.idem_key, CAST($2 AS TIMESTAMPTZ)
+	FROM u JOIN i USING (ord) CROSS JOIN LATERAL (VALUES
+		(1, 'bet', -i.bet, u.coins - i.win, i.key),
+		(2, 'win', i.win, u.coins, i.key || ':win')
+	) AS e (o, kind, amount, balance_after, idem_key)
+	WHERE e.amount <> 0
+	ORDER BY u.ord, e.o
+)
+SELECT ord, coins FROM u`
+
+// spinRow is one spin in settleSpinsPostgresSQL's input.
+type spinRow struct {
+	Ord      int             `json:"ord"`
+	UID      int64           `json:"uid"`
+	Bet      int64           `json:"bet"`
+	Win      int64           `json:"win"`
+	Key      string          `json:"key"`
+	RoundID  string          `json:"rid"`
+	Game     string          `json:"game"`
+	Room     string          `json:"room"`
+	Outcome  json.RawMessage `json:"outcome,omitempty"`
+	Fairness json.RawMessage `json:"fairness,omitempty"`
+}
+
+// settleSpinsPostgres settles the calls (of distinct users) in tx with one
+// statement. A spin whose debit was refused is explained as alone
+// (refusedSpin: a replay, an unknown user or a short balance), which writes
+// nothing. Any failure of the statement is an errSettleAlone: the rollback
+// and the settlements alone then tell which spin it was.
+func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*spinCall, now time.Time) error {
+	rows := make([]spinRow, len(calls))
+	// One query tells which players have limits at all; only their spins
+	// pay for the check (each player is in a group once, so the day's loss
+	// read for a spin does not miss another of the group's).
+	uids := make([]int64, len(calls))
+	for i, c := range calls {
+		uids[i] = c.sp.UserID
+	}
+	limited, err := s.limitedUsers(ctx, tx, uids)
+	if err != nil {
+		return errSettleAlone{err}
+	}
+	for i, c := range calls {
+		if err := s.admitSpinLimited(c.ctx, tx, c.sp, now, limited[c.sp.UserID]); err != nil {
+			if !isRefusal(err) {
+				return errSettleAlone{err}
+			}
+			c.err = err
+			continue
+		}
+		sp := c.sp
+		rows[i] = spinRow{Ord: i + 1, UID: sp.UserID, Bet: sp.Bet, Win: sp.Win, Key: sp.Key, RoundID: sp.RoundID,
+			Game: sp.Game, Room: sp.Room, Outcome: sp.Outcome, Fairness: sp.Fairness}
+	}
+	input := rows[:0]
+	for _, r := range rows {
+		if r.Ord != 0 {
+			input = append(input, r)
+		}
+	}
+	arg, err := json.Marshal(input)
+	if err != nil {
+		return fmt.Errorf("encode spins: %w", err)
+	}
+	// The users' rows are locked first, in id order, as a round's
+	// settlement locks its players: a group that locked them in any other
+	// order could deadlock with one.
+	ids := make([]int64, len(input))
+	for i, r := range input {
+		ids[i] = r.UID
+	}
+	if _, err := tx.Statement.ConnPool.ExecContext(ctx, `SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids); err != nil {
+		return errSettleAlone{err}
+	}
+	res, err := tx.Statement.ConnPool.QueryContext(ctx, settleSpinsPostgresSQL, string(arg), now)
+	if err != nil {
+		return errSettleAlone{err}
+	}
+	settled := make([]bool, len(calls))
+	for res.Next() {
+		var (
+			ord   int
+			coins int64
+		)
+		if err := res.Scan(&ord, &coins); err != nil {
+			res.Close()
+			return errSettleAlone{err}
+		}
+		c := calls[ord-1]
+		settled[ord-1] = true
+		c.rc = imperio.SpinReceipt{RoundID: c.sp.RoundID, Coins: coins, Bet: c.sp.Bet, Win: c.sp.Win, Outcome: c.sp.Outcome, Fairness: c.sp.Fairness}
+	}
+	if err := errors.Join(res.Err(), res.Close()); err != nil {
+		return errSettleAlone{err}
+	}
+	for i, c := range calls {
+		if c.err != nil {
+			continue
+		}
+		if !settled[i] {
+			rc, err := s.refusedSpin(tx, c.sp)
+			if err != nil && !isRefusal(err) {
+				return errSettleAlone{err}
+			}
+			c.rc, c.err = rc, err
+		}
+		if err := c.ctx.Err(); err != nil {
+			return errSettleAlone{err} // the caller gave up: its spin must not commit
+		}
+	}
+	return nil
+}
