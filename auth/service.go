@@ -151,12 +151,12 @@ func New(cfg Config, users Users, log *slog.Logger) *Service {
 		signup:  cfg.SignupLimiter,
 		revoker: cfg.Revoker,
 		now:     cfg.Now,
-		hashing: make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 
 		refreshTTL: cfg.RefreshTTL,
 		lockMax:    cfg.LockoutFailures,
 		lockFor:    cfg.LockoutDuration,
 		adminLimit: cfg.AdminLimiter,
+		hashing:    make(chan struct{}, max(1, runtime.GOMAXPROCS(0)-1)),
 	}
 	s.acc, _ = users.(Accounts)
 	if s.refreshTTL <= 0 {

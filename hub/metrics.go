@@ -11,7 +11,7 @@ import (
 // read from the hub when scraped.
 type Metrics struct {
 	messagesIn  *prometheus.CounterVec
-	deliveries  prometheus.Counter
+	deliveries  *prometheus.CounterVec
 	errors      *prometheus.CounterVec
 	rounds      *prometheus.CounterVec
 	coinsBet    *prometheus.CounterVec
@@ -21,6 +21,7 @@ type Metrics struct {
 	slowCloses  prometheus.Counter
 	rateLimited *prometheus.CounterVec
 	hop         prometheus.Histogram
+	tableAction *prometheus.HistogramVec
 	busPublish  prometheus.Histogram
 }
 
@@ -32,9 +33,12 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		messagesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imperio_messages_in_total", Help: "Socket messages received, by type.",
 		}, []string{"type"}),
-		deliveries: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "imperio_messages_out_total", Help: "Frames written to sockets.",
-		}),
+		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "imperio_messages_out_total", Help: "Frames written to sockets, by type.",
+		}, []string{"type"}),
+		tableAction: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "imperio_table_action_seconds", Help: "A table command from its arrival at the table to its events queued to every member, stake commit included, by game.", Buckets: latency,
+		}, []string{"game"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "imperio_errors_total", Help: "Error answers sent on sockets, by code.",
 		}, []string{"code"}),
@@ -68,7 +72,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	}
 	if reg != nil {
 		reg.MustRegister(m.messagesIn, m.deliveries, m.errors, m.rounds, m.coinsBet, m.coinsPaid,
-			m.spinSeconds, m.commit, m.slowCloses, m.rateLimited, m.hop, m.busPublish)
+			m.spinSeconds, m.commit, m.slowCloses, m.rateLimited, m.hop, m.busPublish, m.tableAction)
 	}
 	return m
 }
@@ -77,6 +81,36 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 var knownTypes = map[string]bool{
 	TypePing: true, TypeSlotsSpin: true, TypeLobbySubscribe: true, TypeLobbyLeave: true, TypeRoomJoin: true,
 	TypeRoomWatch: true, TypeRoomLeave: true, TypeTableBet: true, TypeTableAction: true, TypeChatSend: true,
+}
+
+// sent counts a frame written to a socket by its type, read from the
+// frame's start ({"type":"..."), which every frame of ours has.
+func (m *Metrics) sent(frame []byte) {
+	typ := "other"
+	const prefix = `{"type":"`
+	if len(frame) > len(prefix) && string(frame[:len(prefix)]) == prefix {
+		rest := frame[len(prefix):]
+		for i, c := range rest {
+			if c == '"' {
+				if t := string(rest[:i]); knownOut[t] {
+					typ = t
+				}
+				break
+			}
+			if i > 24 {
+				break
+			}
+		}
+	}
+	m.deliveries.WithLabelValues(typ).Inc()
+}
+
+// knownOut bounds the type label of frames sent.
+var knownOut = map[string]bool{
+	TypeWelcome: true, TypePong: true, TypeError: true, TypeSlotsResult: true, TypeBalance: true,
+	TypeBigWin: true, TypeLobbyRooms: true, TypeLobbyMachine: true, TypeRoomJoined: true, TypeRoomLeft: true,
+	TypeRoomState: true, TypeRoomEvent: true, TypeChatMessage: true, TypeShutdown: true,
+	TypeTableAccepted: true, TypeLeaderboard: true,
 }
 
 func (m *Metrics) received(typ string) {

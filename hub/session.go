@@ -207,7 +207,7 @@ func (s *Session) writeLoop() {
 		}
 		select {
 		case msg := <-s.send:
-			s.hub.opts.Metrics.deliveries.Inc()
+			s.hub.opts.Metrics.sent(msg)
 			if err := s.t.Write(s.deadline.context(s.writeCtx), msg); err != nil {
 				// The session may have been closed already (as slow, which
 				// aborts the write): close with the code it was closed with.
@@ -295,7 +295,7 @@ func (d *writeDeadline) release() {
 func (s *Session) write(msg []byte) error {
 	ctx, cancel := context.WithTimeout(s.writeCtx, writeTimeout)
 	defer cancel()
-	s.hub.opts.Metrics.deliveries.Inc()
+	s.hub.opts.Metrics.sent(msg)
 	return s.t.Write(ctx, msg)
 }
 

@@ -184,6 +184,7 @@ type acceptedData struct {
 }
 
 func (g *tableGame) handle(r *room, c roomCmd) {
+	arrived := time.Now()
 	if g.held != nil {
 		c.s.reply(c.re, imperio.Errorf(imperio.EUnavailable, "The table is settling the last round; try again in a moment."))
 		return
@@ -242,6 +243,7 @@ func (g *tableGame) handle(r *room, c roomCmd) {
 		g.hub.publishBalance(uid, c.s.player.Username, *ack.Coins)
 	}
 	g.apply(r, now, cmd)
+	g.hub.opts.Metrics.tableAction.WithLabelValues(g.game).Observe(time.Since(arrived).Seconds())
 }
 
 // stake takes coins from a player into the round, opening the round in the

@@ -36,6 +36,18 @@ func QueryInt(s *Store, query string, args ...any) (int64, error) {
 	return n, err
 }
 
+// SetClock makes the store read the time from now. Tests only, before use.
+func SetClock(s *Store, now func() time.Time) {
+	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
+}
+
+// QueryString runs a query that answers one string, on the write pool.
+func QueryString(s *Store, query string, args ...any) (string, error) {
+	var v string
+	err := s.wdb.Raw(query, args...).Row().Scan(&v)
+	return v, err
+}
+
 // SetOnGroup makes the store call f with the size of every group of spins
 // settled in one transaction, and whether it fell back to settling each
 // spin alone. Tests only.
@@ -69,15 +81,3 @@ func SettleSpinAlone(s *Store, ctx context.Context, sp imperio.Spin) (imperio.Sp
 
 // SetSpinLeaders sets how many groups of spins may be settled at once.
 func SetSpinLeaders(s *Store, n int) { s.spins.limit = n }
-
-// SetClock makes the store read the time from now. Tests only, before use.
-func SetClock(s *Store, now func() time.Time) {
-	s.now = func() time.Time { return now().UTC().Truncate(time.Microsecond) }
-}
-
-// QueryString runs a query that answers one string, on the write pool.
-func QueryString(s *Store, query string, args ...any) (string, error) {
-	var v string
-	err := s.wdb.Raw(query, args...).Row().Scan(&v)
-	return v, err
-}

@@ -36,17 +36,13 @@ func (s *Store) SettleSpin(ctx context.Context, sp imperio.Spin) (imperio.SpinRe
 	return s.spins.settle(s, ctx, sp)
 }
 
-// settleSpinAlone settles one spin in a transaction (or statement) of its
-// own: a group of one, and the fallback of a group that failed.
+// settleSpinAlone settles one spin in a transaction of its own: a group of
+// one, and the fallback of a group that failed. The player's limits are
+// checked in that transaction (admitSpin), on PostgreSQL too, where the
+// settlement itself is one statement.
 func (s *Store) settleSpinAlone(ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
-	var (
-		rc  imperio.SpinReceipt
-		err error
-	)
-	// The player's limits are checked in the transaction that takes the
-	// bet (admitSpin; on PostgreSQL too, where the settlement alone is one
-	// statement).
-	err = s.write(ctx, func(tx *gorm.DB) (err error) {
+	var rc imperio.SpinReceipt
+	err := s.write(ctx, func(tx *gorm.DB) (err error) {
 		rc, err = s.settleSpin(ctx, tx, sp, s.now())
 		return beforeCommit(err)
 	})
@@ -126,13 +122,22 @@ SELECT coins FROM u`
 // group (see spinGroup), so a check added here holds for both. A check that
 // refuses a spin without writing should answer with a code isRefusal
 // accepts: the spin's group then goes on without it, instead of being
-// settled again spin by spin. (Alone on PostgreSQL, tx is the pool: the
-// settlement is one autocommitted statement.)
+// settled again spin by spin. The player's responsible-play limits are
+// checked here (self-exclusion, the daily loss limit), in the transaction
+// that takes the bet.
 func (s *Store) admitSpin(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) error {
-	if err := s.step(ctx, "settle"); err != nil {
-		return err
+	return s.admitSpinLimited(ctx, tx, sp, now, true)
+}
+
+// admitSpinLimited is admitSpin for a group that knows which of its players
+// have limits at all (limited false: no play_limits row, nothing to check).
+func (s *Store) admitSpinLimited(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time, limited bool) error {
+	if limited {
+		if err := s.checkLimits(tx, sp.UserID, sp.Bet, now); err != nil {
+			return err
+		}
 	}
-	return s.checkLimits(tx, sp.UserID, sp.Bet, now)
+	return s.step(ctx, "settle")
 }
 
 func (s *Store) settleSpinPostgres(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) (imperio.SpinReceipt, error) {

@@ -307,6 +307,25 @@ func isRefusal(err error) bool {
 	return false
 }
 
+// limitedUsers tells which of the users have responsible-play limits (a
+// play_limits row), in tx.
+func (s *Store) limitedUsers(ctx context.Context, tx *gorm.DB, ids []int64) (map[int64]bool, error) {
+	rows, err := tx.Statement.ConnPool.QueryContext(ctx, `SELECT user_id FROM play_limits WHERE user_id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read limits: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("read limits: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
+}
+
 // settleSpinsPostgresSQL is settleSpinPostgresSQL for many spins at once,
 // each of a different user: the same conditional debit per user row, and
 // for each debit that matched, the same round, round player and ledger rows
@@ -360,8 +379,19 @@ type spinRow struct {
 // and the settlements alone then tell which spin it was.
 func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*spinCall, now time.Time) error {
 	rows := make([]spinRow, len(calls))
+	// One query tells which players have limits at all; only their spins
+	// pay for the check (each player is in a group once, so the day's loss
+	// read for a spin does not miss another of the group's).
+	uids := make([]int64, len(calls))
 	for i, c := range calls {
-		if err := s.admitSpin(c.ctx, tx, c.sp, now); err != nil {
+		uids[i] = c.sp.UserID
+	}
+	limited, err := s.limitedUsers(ctx, tx, uids)
+	if err != nil {
+		return errSettleAlone{err}
+	}
+	for i, c := range calls {
+		if err := s.admitSpinLimited(c.ctx, tx, c.sp, now, limited[c.sp.UserID]); err != nil {
 			if !isRefusal(err) {
 				return errSettleAlone{err}
 			}

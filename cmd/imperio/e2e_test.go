@@ -805,6 +805,10 @@ func TestMetrics(t *testing.T) {
 	c.expect("welcome")
 	c.answer(c.send("slots.spin", map[string]any{"machine": "cherry-charm", "bet": 5}))
 	c.answer(c.send("slots.spin", map[string]any{"machine": "nope", "bet": 5}))
+	c.answer(c.send("room.join", map[string]any{"room": "roulette:main"}))
+	if f := c.answer(c.send("table.bet", map[string]any{"room": "roulette:main", "bets": []map[string]any{{"kind": "red", "amount": 5}}})); f.Type != "table.accepted" {
+		t.Fatalf("roulette bet: %s %s", f.Type, f.Data)
+	}
 	res, err := http.Get(e.http.URL + "/metrics")
 	if err != nil {
 		t.Fatal(err)
@@ -816,10 +820,13 @@ func TestMetrics(t *testing.T) {
 		`imperio_rounds_total{game="slots"} 1`,
 		`imperio_coins_bet_total{game="slots"} 5`,
 		`imperio_messages_in_total{type="slots.spin"} 2`,
+		`imperio_messages_out_total{type="slots.result"} 1`,
+		`imperio_messages_out_total{type="welcome"} 1`,
 		`imperio_errors_total{code="not_found"} 1`,
 		`imperio_sockets_open 1`,
 		`imperio_rooms_open{game="blackjack"} 3`,
 		`imperio_spin_seconds_count 1`,
+		`imperio_table_action_seconds_count{game="roulette"} 1`,
 		`imperio_store_commit_seconds_count{op="settle_spin"} 1`,
 		`go_goroutines`,
 	} {

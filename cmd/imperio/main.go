@@ -71,8 +71,8 @@ Commands:
   audit      check every balance against its ledger and every round; non-zero exit on a violation
   machines   print the slot machines and their exact return to player
   sim        measure a game's house edge by simulation (imperio sim blackjack -h)
-  bench      load a server over real sockets and print what it measured (imperio bench -h)
   admin      grant or revoke the admin role (imperio admin grant USERNAME)
+  bench      load a server over real sockets and print what it measured (imperio bench -h)
   verify     recompute a slot, roulette or crash round from what it revealed (imperio verify ROUND_ID --user NAME)
   help       show this text
 
