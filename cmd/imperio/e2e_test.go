@@ -809,13 +809,22 @@ func TestMetrics(t *testing.T) {
 	if f := c.answer(c.send("table.bet", map[string]any{"room": "roulette:main", "bets": []map[string]any{{"kind": "red", "amount": 5}}})); f.Type != "table.accepted" {
 		t.Fatalf("roulette bet: %s %s", f.Type, f.Data)
 	}
-	res, err := http.Get(e.http.URL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	// The table observes its latency after it queued the answer, so the
+	// answer can arrive first: the histogram's line is awaited.
+	var body string
+	scrape := func() bool {
+		res, err := http.Get(e.http.URL + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		body = string(b)
+		return strings.Contains(body, `imperio_table_action_seconds_count{game="roulette"} 1`)
 	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	body := string(b)
+	for deadline := time.Now().Add(5 * time.Second); !scrape() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	for _, want := range []string{
 		`imperio_rounds_total{game="slots"} 1`,
 		`imperio_coins_bet_total{game="slots"} 5`,
