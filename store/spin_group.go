@@ -295,8 +295,10 @@ func (s *Store) settleTogether(calls []*spinCall) error {
 	return nil
 }
 
-// isRefusal reports whether err is a settlement refused before it wrote
-// anything, which leaves a shared transaction usable.
+// isRefusal reports whether err is a settlement refused before it debited
+// anything, which leaves a shared transaction usable: a short balance, an
+// unknown user, or the player's own limits (checkLimits, whose only write,
+// a due limit's promotion, stands whatever the spin).
 func isRefusal(err error) bool {
 	switch imperio.ErrorCode(err) {
 	case imperio.EInsufficientFunds, imperio.ENotFound, imperio.EForbidden, imperio.ELossLimit:

@@ -115,6 +115,19 @@ func testMixedGroup(t *testing.T, b storetest.Backend, conflicts bool) {
 		call{"broke", newSpin(broke.ID, "b1", 10, 0), imperio.EInsufficientFunds},
 		call{"nobody", newSpin(broke.ID+1000, "n1", 10, 0), imperio.ENotFound},
 	)
+	// The players' own limits refuse in the group as alone.
+	excluded := newUser(t, s, "Excluded", 1000)
+	if _, err := s.SelfExclude(t.Context(), excluded.ID, 1); err != nil {
+		t.Fatal(err)
+	}
+	limited := newUser(t, s, "Limited", 1000)
+	if _, err := s.SetLossLimit(t.Context(), limited.ID, 5); err != nil {
+		t.Fatal(err)
+	}
+	calls = append(calls,
+		call{"self-excluded", newSpin(excluded.ID, "x1", 10, 0), imperio.EForbidden},
+		call{"past the loss limit", newSpin(limited.ID, "l1", 10, 0), imperio.ELossLimit},
+	)
 	if conflicts {
 		reused := newSpin(broke.ID, "reused", 1, 0)
 		reused.RoundID = earlier.RoundID
@@ -198,6 +211,11 @@ func testMixedGroup(t *testing.T, b storetest.Backend, conflicts bool) {
 	}
 	if got := balance(t, s, again.ID); got != 1030 {
 		t.Errorf("Again's balance %d, want 1030", got)
+	}
+	for _, u := range []imperio.User{excluded, limited} {
+		if got := balance(t, s, u.ID); got != 1000 {
+			t.Errorf("%s's balance %d, want 1000", u.Username, got)
+		}
 	}
 	if got := balance(t, s, early.ID); got != 1020 {
 		t.Errorf("Early's balance %d, want 1020", got)
