@@ -307,7 +307,7 @@ func TestEveryVariableHasAFlag(t *testing.T) {
 		JWTSecret: []byte(strings.Repeat("k", 32)), TokenTTL: time.Hour, SignupGrant: 9,
 		RefreshTTL: 48 * time.Hour, LockoutFailures: 3, LockoutDuration: 2 * time.Minute,
 		LogFormat: "json", LogLevel: "warn", AllowedOrigins: []string{"https://x.example"},
-		TrustedProxies: []string{"10.0.0.0/8", "192.168.1.2"},
+		TrustedProxies:   []string{"10.0.0.0/8", "192.168.1.2"},
 		BigWinMultiplier: 7, BlackjackTables: 5, MessageRate: 1.5, MessageBurst: 3, ChatRate: 6, Instance: "i-1",
 	}
 	if !reflect.DeepEqual(c, want) {
