@@ -146,6 +146,10 @@ func TestBadValuesNameTheVariable(t *testing.T) {
 		{"IMPERIO_MESSAGE_RATE", "NaN", `IMPERIO_MESSAGE_RATE: must be a positive number`},
 		{"IMPERIO_MESSAGE_RATE", "+Inf", `IMPERIO_MESSAGE_RATE: must be a positive number`},
 		{"IMPERIO_MESSAGE_BURST", "-3", `IMPERIO_MESSAGE_BURST: must be a positive integer, got "-3"`},
+		{"IMPERIO_REDIS_PREFIX", "a b", `IMPERIO_REDIS_PREFIX: must be 1 to 64 characters without spaces or braces, got "a b"`},
+		{"IMPERIO_REDIS_PREFIX", "x{y}", `IMPERIO_REDIS_PREFIX: must be 1 to 64 characters without spaces or braces`},
+		{"IMPERIO_TRUSTED_PROXIES", "10.0.0.0/8,lb.internal", `IMPERIO_TRUSTED_PROXIES: must be IP addresses or CIDRs, got "lb.internal"`},
+		{"IMPERIO_TRUSTED_PROXIES", "10.0.0.0/33", `IMPERIO_TRUSTED_PROXIES: must be IP addresses or CIDRs`},
 		{"IMPERIO_INSTANCE", "eu 1", `IMPERIO_INSTANCE: must be 1 to 64 letters`},
 		{"IMPERIO_INSTANCE", strings.Repeat("x", 65), `IMPERIO_INSTANCE: must be 1 to 64 letters`},
 	}

@@ -329,7 +329,10 @@ func (h *Hub) leaderLoop() {
 // richest unless named, 10 entries unless limit (1-100) says otherwise.
 func (h *Hub) leaderboardRoute(log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		board := c.DefaultQuery("board", BoardRichest)
+		board := c.Query("board")
+		if board == "" {
+			board = BoardRichest
+		}
 		n := leaderSize
 		if q := c.Query("limit"); q != "" {
 			v, err := strconv.Atoi(q)

@@ -844,3 +844,28 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestLeaderboardRoute: the public leaderboard route answers each board,
+// and a bad board or limit with invalid_input, changing nothing.
+func TestLeaderboardRoute(t *testing.T) {
+	e := newTestEnv(t, storetest.OpenSQLite(t), nil)
+	for _, board := range []string{"", "richest", "wins_today", "net_week"} {
+		var out struct {
+			Board   string            `json:"board"`
+			Entries []json.RawMessage `json:"entries"`
+		}
+		if code := e.do("GET", "/api/leaderboard?board="+board, "", nil, &out); code != http.StatusOK || out.Entries == nil {
+			t.Errorf("board %q: %d %+v", board, code, out)
+		}
+	}
+	for _, q := range []string{"board=biggest", "limit=0", "limit=101", "limit=ten"} {
+		var out struct {
+			Error struct {
+				Code string `json:"code"`
+			} `json:"error"`
+		}
+		if code := e.do("GET", "/api/leaderboard?"+q, "", nil, &out); code != http.StatusBadRequest || out.Error.Code != "invalid_input" {
+			t.Errorf("%s: %d %q, want 400 invalid_input", q, code, out.Error.Code)
+		}
+	}
+}
