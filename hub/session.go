@@ -174,6 +174,9 @@ func (s *Session) close(code int, reason string) {
 		s.closeCode, s.closeWhy = code, reason
 		if code == CloseSlow {
 			s.abortWrite()
+			if fw, ok := s.t.(frameWriter); ok {
+				fw.Abort()
+			}
 		}
 		close(s.done)
 		s.wakeWriter() // the writer sends the close
@@ -207,8 +210,7 @@ func (s *Session) writeLoop() {
 		}
 		select {
 		case msg := <-s.send:
-			s.hub.opts.Metrics.sent(msg)
-			if err := s.t.Write(s.deadline.context(s.writeCtx), msg); err != nil {
+			if err := s.writeQueued(msg); err != nil {
 				// The session may have been closed already (as slow, which
 				// aborts the write): close with the code it was closed with.
 				s.close(CloseGoingAway, "")
@@ -258,13 +260,46 @@ func (s *Session) flush() {
 	for {
 		select {
 		case msg := <-s.send:
-			if s.write(msg) != nil {
+			if s.writeQueued(msg) != nil {
 				return
 			}
 		default:
 			return
 		}
 	}
+}
+
+// maxBatch bounds the frames written with one system call.
+const maxBatch = 64
+
+var batches = sync.Pool{New: func() any { b := make([][]byte, 0, maxBatch); return &b }}
+
+// writeQueued writes first and, where the transport can, the frames queued
+// behind it in the same write: the events of one table step or a lobby
+// notice with its leaderboard reach a socket in one system call.
+func (s *Session) writeQueued(first []byte) error {
+	s.hub.opts.Metrics.sent(first)
+	fw, ok := s.t.(frameWriter)
+	if !ok {
+		return s.t.Write(s.deadline.context(s.writeCtx), first)
+	}
+	bp := batches.Get().(*[][]byte)
+	batch := append((*bp)[:0], first)
+more:
+	for len(batch) < maxBatch {
+		select {
+		case msg := <-s.send:
+			s.hub.opts.Metrics.sent(msg)
+			batch = append(batch, msg)
+		default:
+			break more
+		}
+	}
+	err := fw.WriteFrames(batch)
+	clear(batch)
+	*bp = batch[:0]
+	batches.Put(bp)
+	return err
 }
 
 // writeDeadline bounds a socket's writes. A context with a deadline costs
@@ -290,13 +325,6 @@ func (d *writeDeadline) release() {
 	if d.cancel != nil {
 		d.cancel()
 	}
-}
-
-func (s *Session) write(msg []byte) error {
-	ctx, cancel := context.WithTimeout(s.writeCtx, writeTimeout)
-	defer cancel()
-	s.hub.opts.Metrics.sent(msg)
-	return s.t.Write(ctx, msg)
 }
 
 // readLoop reads until the socket ends. It is not cancelled when the

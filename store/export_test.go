@@ -81,3 +81,32 @@ func SettleSpinAlone(s *Store, ctx context.Context, sp imperio.Spin) (imperio.Sp
 
 // SetSpinLeaders sets how many groups of spins may be settled at once.
 func SetSpinLeaders(s *Store, n int) { s.spins.limit = n }
+
+// PendingStakes counts the table stakes waiting for the next group commit.
+func PendingStakes(s *Store) int {
+	s.stakes.mu.Lock()
+	defer s.stakes.mu.Unlock()
+	n := 0
+	for _, c := range s.stakes.pending {
+		if c.state == callPending {
+			n++
+		}
+	}
+	return n
+}
+
+// StakeLeading reports whether a caller is settling stake groups.
+func StakeLeading(s *Store) bool {
+	s.stakes.mu.Lock()
+	defer s.stakes.mu.Unlock()
+	return s.stakes.leaders > 0
+}
+
+// SetStakeLeaders sets how many groups of stakes may be committed at once.
+func SetStakeLeaders(s *Store, n int) { s.stakes.limit = n }
+
+// StakeAlone takes a stake in a transaction of its own, as every stake was
+// before group commit: benchmarks compare the two.
+func StakeAlone(s *Store, ctx context.Context, st imperio.Stake) (int64, bool, error) {
+	return s.stakeAlone(ctx, st)
+}

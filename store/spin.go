@@ -33,7 +33,7 @@ func (s *Store) SettleSpin(ctx context.Context, sp imperio.Spin) (imperio.SpinRe
 	if err := validateSpin(sp); err != nil {
 		return imperio.SpinReceipt{}, err
 	}
-	return s.spins.settle(s, ctx, sp)
+	return s.spins.do(ctx, sp, sp.UserID, s.settleGroup)
 }
 
 // settleSpinAlone settles one spin in a transaction of its own: a group of

@@ -48,9 +48,11 @@ const maxSpinGroup = 256
 // may cancel the work of the others.
 const spinGroupTimeout = 30 * time.Second
 
-type spinGroup struct {
+// commitGroup gathers concurrent calls (spins, table stakes) into groups
+// settled with one commit by run.
+type commitGroup[Req, Res any] struct {
 	mu      sync.Mutex
-	pending []*spinCall
+	pending []*groupCall[Req, Res]
 	// leaders is how many callers settle groups now, at most limit (0: 1).
 	// With more than one, a group is settled while the previous one's
 	// commit flushes.
@@ -61,7 +63,9 @@ type spinGroup struct {
 	busy map[int64]struct{}
 }
 
-// The states of a spinCall, kept under spinGroup.mu.
+type spinGroup = commitGroup[imperio.Spin, imperio.SpinReceipt]
+
+// The states of a groupCall, kept under commitGroup.mu.
 const (
 	callPending = iota // waiting to be taken into a group
 	callTaken          // in a group being settled
@@ -69,22 +73,27 @@ const (
 	callDone           // answered
 )
 
-type spinCall struct {
+type groupCall[Req, Res any] struct {
 	ctx   context.Context
-	sp    imperio.Spin
+	req   Req
+	user  int64         // one call per user in a group
 	wake  chan struct{} // signalled on a change of state
 	state int
-	rc    imperio.SpinReceipt
+	res   Res
 	err   error
 }
 
-// settle queues sp and waits for its answer, leading when fewer than the
-// limit do.
-func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (imperio.SpinReceipt, error) {
+type spinCall = groupCall[imperio.Spin, imperio.SpinReceipt]
+
+// do queues req (of user) and waits for its answer, leading when fewer than
+// the limit do: a leader settles groups with run, which records each call's
+// answer.
+func (g *commitGroup[Req, Res]) do(ctx context.Context, req Req, user int64, run func([]*groupCall[Req, Res])) (Res, error) {
+	var zero Res
 	if err := ctx.Err(); err != nil {
-		return imperio.SpinReceipt{}, err
+		return zero, err
 	}
-	c := &spinCall{ctx: ctx, sp: sp, wake: make(chan struct{}, 1)}
+	c := &groupCall[Req, Res]{ctx: ctx, req: req, user: user, wake: make(chan struct{}, 1)}
 	g.mu.Lock()
 	g.pending = append(g.pending, c)
 	if g.leaders < max(1, g.limit) {
@@ -98,9 +107,9 @@ func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (impe
 		g.mu.Unlock()
 		switch st {
 		case callDone:
-			return c.rc, c.err
+			return c.res, c.err
 		case callLead:
-			g.lead(s, c)
+			g.lead(c, run)
 			continue
 		}
 		select {
@@ -111,7 +120,7 @@ func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (impe
 				// Not taken yet: it leaves the queue, nothing was done.
 				g.remove(c)
 				g.mu.Unlock()
-				return imperio.SpinReceipt{}, ctx.Err()
+				return zero, ctx.Err()
 			}
 			g.mu.Unlock()
 			// Taken or leading: wait for the change of state.
@@ -120,7 +129,7 @@ func (g *spinGroup) settle(s *Store, ctx context.Context, sp imperio.Spin) (impe
 	}
 }
 
-func (g *spinGroup) remove(c *spinCall) {
+func (g *commitGroup[Req, Res]) remove(c *groupCall[Req, Res]) {
 	for i, p := range g.pending {
 		if p == c {
 			g.pending = append(g.pending[:i], g.pending[i+1:]...)
@@ -131,12 +140,12 @@ func (g *spinGroup) remove(c *spinCall) {
 
 // lead settles one group of what is pending, then hands the lead to the
 // first caller still waiting, or gives it up when there is none. The leader's
-// own spin (leader) is answered with its group, or waits for a later one.
-func (g *spinGroup) lead(s *Store, leader *spinCall) {
+// own call (leader) is answered with its group, or waits for a later one.
+func (g *commitGroup[Req, Res]) lead(leader *groupCall[Req, Res], run func([]*groupCall[Req, Res])) {
 	g.mu.Lock()
 	group := g.take(leader)
 	if len(group) == 0 {
-		// Every waiting spin's user is in a group being settled, whose
+		// Every waiting call's user is in a group being settled, whose
 		// leader hands the lead on when it is done.
 		g.leaders--
 		g.mu.Unlock()
@@ -144,12 +153,12 @@ func (g *spinGroup) lead(s *Store, leader *spinCall) {
 	}
 	g.mu.Unlock()
 
-	s.settleGroup(group)
+	run(group)
 
 	g.mu.Lock()
 	for _, c := range group {
 		c.state = callDone
-		delete(g.busy, c.sp.UserID)
+		delete(g.busy, c.user)
 		signal(c.wake)
 	}
 	g.leaders--
@@ -165,20 +174,20 @@ func (g *spinGroup) lead(s *Store, leader *spinCall) {
 }
 
 // take removes the next group from the queue, in arrival order: the
-// leader's spin and those waiting, one spin per user, none of a user in a
-// group being settled. A spin with the same user and key as one in a group
-// is a retry of a spin in flight, and must see that spin's outcome as a
-// replay; two spins of one user at different machines are rare (a player's
-// spins at one machine are sequential), and the set-based debit updates
-// each user row once.
-func (g *spinGroup) take(leader *spinCall) []*spinCall {
+// leader's call and those waiting, one call per user, none of a user in a
+// group being settled. A call with the same user and key as one in a group
+// is a retry of a call in flight, and must see that call's outcome as a
+// replay; two calls of one user at once are rare (a player's spins at one
+// machine are sequential, as are a player's stakes at one table), and the
+// set-based debit updates each user row once.
+func (g *commitGroup[Req, Res]) take(leader *groupCall[Req, Res]) []*groupCall[Req, Res] {
 	if g.busy == nil {
 		g.busy = make(map[int64]struct{})
 	}
-	var group []*spinCall
+	var group []*groupCall[Req, Res]
 	rest := g.pending[:0]
 	for _, c := range g.pending {
-		_, busy := g.busy[c.sp.UserID]
+		_, busy := g.busy[c.user]
 		if busy || len(group) == maxSpinGroup || (c != leader && c.state != callPending) {
 			if c == leader {
 				c.state = callPending // the lead passes on after this group
@@ -186,7 +195,7 @@ func (g *spinGroup) take(leader *spinCall) []*spinCall {
 			rest = append(rest, c)
 			continue
 		}
-		g.busy[c.sp.UserID] = struct{}{}
+		g.busy[c.user] = struct{}{}
 		c.state = callTaken
 		group = append(group, c)
 	}
@@ -217,7 +226,7 @@ func (s *Store) settleGroup(calls []*spinCall) {
 		return
 	case 1:
 		c := live[0]
-		c.rc, c.err = s.settleSpinAlone(c.ctx, c.sp)
+		c.res, c.err = s.settleSpinAlone(c.ctx, c.req)
 		return
 	}
 	err := s.settleTogether(live)
@@ -230,14 +239,14 @@ func (s *Store) settleGroup(calls []*spinCall) {
 		// One spin failed in a way that is its own: each is settled alone.
 		s.log.Debug("spin group rolled back, settling each alone", "spins", len(live), "err", alone.err)
 		for _, c := range live {
-			c.rc, c.err = s.settleSpinAlone(c.ctx, c.sp)
+			c.res, c.err = s.settleSpinAlone(c.ctx, c.req)
 		}
 		return
 	}
 	if err != nil {
 		err = s.wrap("settle spin", err)
 		for _, c := range live {
-			c.rc, c.err = imperio.SpinReceipt{}, err
+			c.res, c.err = imperio.SpinReceipt{}, err
 		}
 	}
 }
@@ -270,14 +279,14 @@ func (s *Store) settleTogether(calls []*spinCall) error {
 		}
 	} else {
 		for _, c := range calls {
-			rc, err := s.settleSpin(c.ctx, tx, c.sp, s.now())
+			rc, err := s.settleSpin(c.ctx, tx, c.req, s.now())
 			if err == nil {
 				err = c.ctx.Err() // the caller gave up: its spin must not commit
 			}
 			if err != nil && !isRefusal(err) {
 				return errSettleAlone{err}
 			}
-			c.rc, c.err = rc, err
+			c.res, c.err = rc, err
 		}
 	}
 	if err := s.step(ctx, "commit"); err != nil {
@@ -384,21 +393,21 @@ func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*s
 	// read for a spin does not miss another of the group's).
 	uids := make([]int64, len(calls))
 	for i, c := range calls {
-		uids[i] = c.sp.UserID
+		uids[i] = c.req.UserID
 	}
 	limited, err := s.limitedUsers(ctx, tx, uids)
 	if err != nil {
 		return errSettleAlone{err}
 	}
 	for i, c := range calls {
-		if err := s.admitSpinLimited(c.ctx, tx, c.sp, now, limited[c.sp.UserID]); err != nil {
+		if err := s.admitSpinLimited(c.ctx, tx, c.req, now, limited[c.req.UserID]); err != nil {
 			if !isRefusal(err) {
 				return errSettleAlone{err}
 			}
 			c.err = err
 			continue
 		}
-		sp := c.sp
+		sp := c.req
 		rows[i] = spinRow{Ord: i + 1, UID: sp.UserID, Bet: sp.Bet, Win: sp.Win, Key: sp.Key, RoundID: sp.RoundID,
 			Game: sp.Game, Room: sp.Room, Outcome: sp.Outcome, Fairness: sp.Fairness}
 	}
@@ -438,7 +447,7 @@ func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*s
 		}
 		c := calls[ord-1]
 		settled[ord-1] = true
-		c.rc = imperio.SpinReceipt{RoundID: c.sp.RoundID, Coins: coins, Bet: c.sp.Bet, Win: c.sp.Win, Outcome: c.sp.Outcome, Fairness: c.sp.Fairness}
+		c.res = imperio.SpinReceipt{RoundID: c.req.RoundID, Coins: coins, Bet: c.req.Bet, Win: c.req.Win, Outcome: c.req.Outcome, Fairness: c.req.Fairness}
 	}
 	if err := errors.Join(res.Err(), res.Close()); err != nil {
 		return errSettleAlone{err}
@@ -448,11 +457,11 @@ func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*s
 			continue
 		}
 		if !settled[i] {
-			rc, err := s.refusedSpin(tx, c.sp)
+			rc, err := s.refusedSpin(tx, c.req)
 			if err != nil && !isRefusal(err) {
 				return errSettleAlone{err}
 			}
-			c.rc, c.err = rc, err
+			c.res, c.err = rc, err
 		}
 		if err := c.ctx.Err(); err != nil {
 			return errSettleAlone{err} // the caller gave up: its spin must not commit

@@ -49,6 +49,8 @@ type Store struct {
 	now func() time.Time
 	// spins gathers concurrent spin settlements into shared commits.
 	spins spinGroup
+	// stakes gathers concurrent table stakes into shared commits.
+	stakes commitGroup[imperio.Stake, stakeResult]
 
 	// fault, when set by tests, is called at each step of a settlement; an
 	// error it returns aborts the transaction there.
@@ -91,6 +93,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		// Two groups of spins at a time: one is written while the other's
 		// commit flushes. (SQLite has one writer.)
 		s.spins.limit = 2
+		s.stakes.limit = 2
 	}
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
@@ -107,6 +110,23 @@ func (s *Store) Close() error {
 	}
 	s.pools = nil
 	return errors.Join(errs...)
+}
+
+// Vacuum refreshes the planner's statistics of the tables the games write
+// and, on PostgreSQL, reclaims their dead rows (VACUUM ANALYZE), as
+// autovacuum does in the background. A benchmark runs it after loading its
+// players, as pgbench vacuums before a run: a database whose statistics
+// predate thousands of new rows plans its joins for a table it no longer
+// has.
+func (s *Store) Vacuum(ctx context.Context) error {
+	q := `VACUUM (ANALYZE) users, rounds, round_players, ledger_entries, play_limits`
+	if s.backend == backendSQLite {
+		q = `ANALYZE`
+	}
+	if err := s.wdb.WithContext(ctx).Exec(q).Error; err != nil {
+		return s.wrap("vacuum", err)
+	}
+	return nil
 }
 
 // Backend names the database behind the store: "sqlite" or "postgres".

@@ -115,10 +115,19 @@ func (s *Store) OpenRound(ctx context.Context, r imperio.TableRound) error {
 // changes and the balance now comes back with replayed true, even after the
 // round closed. Of concurrent calls with one key, exactly one debits. A key
 // used by anything other than this very stake is imperio.EConflict.
+//
+// Concurrent stakes share commits (see stake_group.go).
 func (s *Store) Stake(ctx context.Context, st imperio.Stake) (coins int64, replayed bool, err error) {
 	if err := validateStake(st); err != nil {
 		return 0, false, err
 	}
+	r, err := s.stakes.do(ctx, st, st.UserID, s.stakeGroup)
+	return r.coins, r.replayed, err
+}
+
+// stakeAlone takes one stake in a transaction of its own: a group of one,
+// and the fallback of a group that failed.
+func (s *Store) stakeAlone(ctx context.Context, st imperio.Stake) (coins int64, replayed bool, err error) {
 	// The player's limits are checked in the transaction that takes the
 	// stake (on PostgreSQL too, where the stake alone is one statement).
 	err = s.write(ctx, func(tx *gorm.DB) (err error) {
@@ -158,10 +167,10 @@ func (s *Store) Stake(ctx context.Context, st imperio.Stake) (coins int64, repla
 // round player. A refused stake returns no row and writes nothing; a key
 // inserted concurrently fails the whole statement with a unique violation.
 const stakePostgresSQL = `WITH r AS (
-	SELECT id, game FROM rounds
-	WHERE id = CAST(@rid AS TEXT) AND status = 'open'
-		AND (CAST(@game AS TEXT) = '' OR game = CAST(@game AS TEXT))
-	FOR SHARE
+	SELECT id, game FROM (
+		SELECT id, game, status FROM rounds WHERE id = CAST(@rid AS TEXT) FOR SHARE
+	) r0
+	WHERE status = 'open' AND (CAST(@game AS TEXT) = '' OR game = CAST(@game AS TEXT))
 ), u AS (
 	UPDATE users SET coins = coins - CAST(@amount AS BIGINT), updated_at = CAST(@now AS TIMESTAMPTZ)
 	WHERE id = CAST(@uid AS BIGINT) AND coins >= CAST(@amount AS BIGINT)
@@ -683,18 +692,24 @@ type roundPlayer struct {
 // two settlements sharing players never deadlock and the balances hold until
 // commit. With withNet, each player's ledger sum in the round comes too.
 func (s *Store) roundPlayers(tx *gorm.DB, roundID string, lock, withNet bool) ([]roundPlayer, error) {
-	net := "0"
+	net, args := "0", []any{roundID}
 	if withNet {
 		net = `COALESCE((SELECT CAST(SUM(l.amount) AS BIGINT) FROM ledger_entries l
-			WHERE l.round_id = rp.round_id AND l.user_id = rp.user_id), 0)`
+			WHERE l.round_id = ? AND l.user_id = u.id), 0)`
+		args = []any{roundID, roundID}
 	}
-	q := `SELECT rp.user_id, u.coins, ` + net + `
-		FROM round_players rp JOIN users u ON u.id = rp.user_id
-		WHERE rp.round_id = ? ORDER BY rp.user_id`
+	// The players are looked up by id, whatever the planner's statistics
+	// say: joined instead, a table never analyzed (or just grown) can get
+	// a hash join over every user, milliseconds per settlement.
+	in := `u.id IN (SELECT rp.user_id FROM round_players rp WHERE rp.round_id = ?)`
+	if s.backend == backendPostgres {
+		in = `u.id = ANY(ARRAY(SELECT rp.user_id FROM round_players rp WHERE rp.round_id = ?))`
+	}
+	q := `SELECT u.id, u.coins, ` + net + ` FROM users u WHERE ` + in + ` ORDER BY u.id`
 	if lock {
 		q += s.forUpdate("u")
 	}
-	rows, err := tx.Raw(q, roundID).Rows()
+	rows, err := tx.Raw(q, args...).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("read round players: %w", err)
 	}

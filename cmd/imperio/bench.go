@@ -66,12 +66,14 @@ type benchOptions struct {
 	procs       int
 	quiet       bool
 	cpuprofile  string
+	noVacuum    bool
 
 	sockets    int
 	clients    int
 	tables     int
 	players    int
 	spectators int
+	pause      time.Duration
 	rooms      int
 	members    int
 	rate       float64
@@ -98,12 +100,14 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.BoolVar(&o.json, "json", false, "print the results as JSON")
 	fs.IntVar(&o.procs, "procs", 2, "child processes that hold the load sockets (0: in this process)")
 	fs.BoolVar(&o.quiet, "quiet", false, "no progress lines on stderr")
+	fs.BoolVar(&o.noVacuum, "no-vacuum", false, "skip VACUUM ANALYZE of the database after the players are created (as pgbench -n)")
 	fs.StringVar(&o.cpuprofile, "cpuprofile", "", "write a CPU profile of this process (the in-process servers) during the measured phases to this file")
 	fs.IntVar(&o.sockets, "sockets", 1000, "idle and fanout: sockets")
 	fs.IntVar(&o.clients, "clients", 100, "spin, signup and baseline-ws echo: concurrent clients")
 	fs.IntVar(&o.tables, "tables", 20, "table: blackjack tables")
 	fs.IntVar(&o.players, "players", 7, "table: players per table")
 	fs.IntVar(&o.spectators, "spectators", 10, "table: spectators per table")
+	fs.DurationVar(&o.pause, "pause", 0, "table: the pause between rounds (0: the table's rules as played, 4s); shorter plays more rounds per table")
 	fs.IntVar(&o.rooms, "rooms", 100, "relay: rooms")
 	fs.IntVar(&o.members, "members", 8, "relay: members per room")
 	fs.Float64Var(&o.rate, "rate", 5, "relay: chat lines per second per member")
@@ -140,7 +144,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	if o.sockets < 1 || o.sockets > 100_000 || o.clients < 1 || o.clients > 5000 || o.procs < 0 || o.procs > 16 {
 		return "", o, errors.New("bench: --sockets is 1..100000, --clients 1..5000, --procs 0..16")
 	}
-	if o.tables < 1 || o.players < 1 || o.players > 7 || o.spectators < 0 || o.rooms < 1 || o.members < 2 || o.rate <= 0 || o.rate > 100 || o.spinRate < 0 || o.spinRate > 1000 || o.bigwins < 1 || o.signupers < 1 {
+	if o.tables < 1 || o.players < 1 || o.players > 7 || o.spectators < 0 || o.pause < 0 || o.rooms < 1 || o.members < 2 || o.rate <= 0 || o.rate > 100 || o.spinRate < 0 || o.spinRate > 1000 || o.bigwins < 1 || o.signupers < 1 {
 		return "", o, errors.New("bench: sizes must be positive (players 1..7, members 2 or more, rate up to 100/s)")
 	}
 	return scenario, o, nil
@@ -471,6 +475,12 @@ func (b *bench) users(ctx context.Context, t *benchTarget, prefix string, n int)
 		})
 	}
 	wg.Wait()
+	if first == nil && !b.o.noVacuum {
+		// As pgbench does before a run: the statistics the planner works
+		// from include the players just created, and the dead rows of
+		// earlier runs are gone.
+		first = t.store.Vacuum(ctx)
+	}
 	return out, first
 }
 

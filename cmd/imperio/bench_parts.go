@@ -464,24 +464,23 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 					p.count("actions", 1)
 					sentAt = time.Time{}
 				}
-				var ev struct {
-					Kind  string `json:"kind"`
-					Name  string `json:"name"`
-					Total int    `json:"total"`
-				}
-				_ = json.Unmarshal(f.Data, &ev)
+				kind := eventField(f.Data, "kind")
 				switch {
-				case ev.Kind == "insurance_open":
+				case kind == "insurance_open":
 					act("table.action", map[string]any{"action": "no_insurance"})
-				case ev.Kind == "turn" && ev.Name == me:
+				case kind == "turn" && eventField(f.Data, "name") == me:
+					var ev struct {
+						Total int `json:"total"`
+					}
+					_ = json.Unmarshal(f.Data, &ev)
 					action := "stand"
 					if ev.Total < 12 {
 						action = "hit"
 					}
 					act("table.action", map[string]any{"action": action})
-				case ev.Kind == "round_end" && i%per == 0: // one player counts the table's rounds
+				case kind == "round_end" && i%per == 0: // one player counts the table's rounds
 					p.count("rounds", 1)
-				case ev.Kind == "waiting":
+				case kind == "waiting":
 					act("table.bet", map[string]any{"amount": 10})
 				}
 			}

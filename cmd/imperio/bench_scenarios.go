@@ -244,7 +244,9 @@ func (b *bench) idleRaw(ctx context.Context, n int) (rawIdle, error) {
 func (b *bench) table(ctx context.Context) error {
 	t, err := b.startTarget(ctx, 1, nil, func(o *hub.Options) {
 		r := blackjack.DefaultRules()
-		r.PauseTime = time.Second // more rounds per run; the other timers as played
+		if b.o.pause > 0 {
+			r.PauseTime = b.o.pause
+		}
 		o.TableRules = r
 	})
 	if err != nil {
