@@ -88,7 +88,16 @@ type Spin struct {
 	Win      int64
 	Outcome  json.RawMessage
 	Fairness json.RawMessage
+	// SeedHash is the commitment of the seed pair the spin was drawn from,
+	// when it was: the spin settles only while that pair is still the
+	// player's active one (ErrSeedRevealed otherwise).
+	SeedHash string
 }
+
+// ErrSeedRevealed refuses a spin drawn from a seed pair that was revealed
+// (rotated, perhaps on another instance) before the spin could settle:
+// nothing was charged, and a new draw from the active pair settles.
+var ErrSeedRevealed = Errorf(EUnavailable, "The seed pair changed while the spin was played; nothing was charged. Spin again.")
 
 // SpinReceipt is what a settled Spin returns. Replayed says the key had been
 // settled before: RoundID, Bet, Win, Outcome and Fairness are then the

@@ -1,6 +1,7 @@
 package hub
 
 import (
+	"bytes"
 	"encoding/json"
 	"sort"
 	"time"
@@ -100,7 +101,10 @@ func (h *Hub) lobbyLoop() {
 	tick := time.NewTicker(h.opts.LobbyInterval)
 	defer tick.Stop()
 	dirty := false
-	var announced time.Time
+	var (
+		announced time.Time
+		pushed    []byte // the last lobby.rooms pushed: the same list is not pushed again
+	)
 	for {
 		select {
 		case <-h.ctx.Done():
@@ -120,6 +124,13 @@ func (h *Hub) lobbyLoop() {
 			dirty = false
 			h.mu.Lock()
 			msg := encodeFrame(TypeLobbyRooms, "", "", roomsData{Rooms: h.roomInfosLocked()})
+			if bytes.Equal(msg, pushed) {
+				// A room changed and changed back, or another instance
+				// announced what it had: every subscriber has this list.
+				h.mu.Unlock()
+				continue
+			}
+			pushed = msg
 			subs := h.lobbySubsLocked()
 			h.mu.Unlock()
 			for _, s := range subs {

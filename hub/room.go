@@ -270,6 +270,9 @@ func (r *room) publishInfo() {
 		}
 	}
 	r.game.info(i)
+	if old := r.info.Load(); old != nil && *old == *i {
+		return // a spin, a chat line: nothing the lobby shows changed
+	}
 	r.info.Store(i)
 	r.hub.markLobby()
 }

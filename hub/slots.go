@@ -263,8 +263,20 @@ func (g *slotGame) handle(r *room, c roomCmd) {
 }
 
 // settle plays a spin and commits it. Nothing is shown to anyone before the
-// store has committed the round.
+// store has committed the round. A spin drawn from a pair that was rotated
+// meanwhile (on another instance: this one's reserved nonces were stale) is
+// refused with nothing charged, and drawn again from the active pair.
 func (g *slotGame) settle(d spinIn) (spinResult, error) {
+	for attempt := 1; ; attempt++ {
+		res, err := g.settleOnce(d)
+		if errors.Is(err, imperio.ErrSeedRevealed) && attempt < 3 {
+			continue
+		}
+		return res, err
+	}
+}
+
+func (g *slotGame) settleOnce(d spinIn) (spinResult, error) {
 	h := g.hub
 	// A settlement already begun finishes even when the hub is stopping.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(h.ctx), h.opts.SettleTimeout)
@@ -296,6 +308,7 @@ func (g *slotGame) settle(d spinIn) (spinResult, error) {
 	spin := imperio.Spin{
 		UserID: g.owner.ID, Key: key, RoundID: roundID, Game: "slots",
 		Room: slotRoomName(g.m.ID, g.owner.Username), Bet: d.Bet, Win: out.Win, Outcome: outcome, Fairness: fairness,
+		SeedHash: hash,
 	}
 	commit := time.Now()
 	rc, err := h.opts.Wallet.SettleSpin(ctx, spin)

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 
 	"gorm.io/gorm"
 
@@ -32,6 +33,11 @@ func (s *Store) ActiveSeed(ctx context.Context, userID int64) (imperio.FairSeed,
 	if err != nil {
 		return imperio.FairSeed{}, s.wrap("active seed", err)
 	}
+	if next, ok := s.nextNonce(userID, sd.ServerSeedHash); ok {
+		// The pair's counter includes the nonces reserved here and not
+		// handed out yet; the next spin takes the first of them.
+		sd.Nonce = next
+	}
 	return sd, nil
 }
 
@@ -50,50 +56,178 @@ func (s *Store) createActiveSeed(ctx context.Context, userID int64) (imperio.Fai
 	return sd, err
 }
 
+// nonceBlock is how many nonces TakeNonce reserves with one write.
+const nonceBlock = 64
+
+// nonceCache holds, per user, the nonces this store reserved and has not
+// handed out yet, with the pair they belong to.
+type nonceCache struct {
+	mu    sync.Mutex
+	users map[int64]*nonceRange
+	// inflight is closed when the user's reservation or rotation in
+	// progress ends: one at a time per user, so that this store hands a
+	// pair's nonces out in order, without gaps, and never from a pair it
+	// rotated.
+	inflight map[int64]chan struct{}
+}
+
+// hold waits until no reservation or rotation of the user is in progress
+// and starts one; release ends it.
+func (c *nonceCache) hold(ctx context.Context, userID int64) (release func(), err error) {
+	c.mu.Lock()
+	for {
+		wait := c.inflight[userID]
+		if wait == nil {
+			break
+		}
+		c.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		c.mu.Lock()
+	}
+	if c.inflight == nil {
+		c.inflight = make(map[int64]chan struct{})
+		c.users = make(map[int64]*nonceRange)
+	}
+	done := make(chan struct{})
+	c.inflight[userID] = done
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		delete(c.inflight, userID)
+		c.mu.Unlock()
+		close(done)
+	}, nil
+}
+
+type nonceRange struct {
+	server    []byte
+	client    string
+	hash      string
+	next, end uint64
+}
+
 // TakeNonce gives the next round of the user its randomness: the active
 // pair's server seed (raw bytes), client seed and commitment, and the nonce
-// for the round, which it increments in the same statement, so that no two
-// rounds ever get the same nonce. It creates the pair first when the user
-// has none.
+// for the round. No two rounds ever get the same nonce of a pair: the store
+// reserves nonceBlock of them at a time (one increment of the pair's
+// counter by nonceBlock) and hands them out in order; a reservation is one
+// write instead of one per spin. The nonces of a block not handed out when
+// the process stops or the pair rotates are skipped, which reveals nothing.
+// It creates the pair first when the user has none.
+//
+// A pair rotated elsewhere (another instance) leaves this store's block
+// stale: the spin drawn from it is refused at settlement (a Spin carries its
+// SeedHash; ErrSeedRevealed), which drops the block.
 func (s *Store) TakeNonce(ctx context.Context, userID int64) (server []byte, client string, nonce uint64, hash string, err error) {
 	if err := s.step(ctx, "nonce"); err != nil {
 		return nil, "", 0, "", err
 	}
-	// On PostgreSQL the increment commits without waiting for the disk
-	// (synchronous_commit off), which spares every spin a flush of its own.
-	// It stays safe: the round that uses the nonce is settled later with a
-	// durable commit, and a flush of the WAL covers every record before it,
-	// so once a round is acknowledged its nonce's increment is on disk. A
-	// crash can only lose increments whose rounds were never settled nor
-	// shown to anyone, and handing such a nonce out again reveals nothing.
+	c := &s.nonces
+	for {
+		c.mu.Lock()
+		if r := c.users[userID]; r != nil && r.next < r.end {
+			nonce = r.next
+			r.next++
+			c.mu.Unlock()
+			return r.server, r.client, nonce, r.hash, nil
+		}
+		c.mu.Unlock()
+		release, err := c.hold(ctx, userID)
+		if err != nil {
+			return nil, "", 0, "", s.wrap("take nonce", err)
+		}
+		c.mu.Lock()
+		if r := c.users[userID]; r != nil && r.next < r.end {
+			// Reserved by the call we waited for.
+			c.mu.Unlock()
+			release()
+			continue
+		}
+		c.mu.Unlock()
+		r, err := s.reserveNonces(ctx, userID)
+		if err != nil {
+			release()
+			return nil, "", 0, "", err
+		}
+		c.mu.Lock()
+		nonce = r.next
+		r.next++
+		c.users[userID] = r
+		c.mu.Unlock()
+		release()
+		return r.server, r.client, nonce, r.hash, nil
+	}
+}
+
+// nextNonce is the nonce this store hands out next from the pair with
+// commitment hash, when it holds nonces of that pair.
+func (s *Store) nextNonce(userID int64, hash string) (uint64, bool) {
+	c := &s.nonces
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if r := c.users[userID]; r != nil && r.hash == hash {
+		return r.next, true
+	}
+	return 0, false
+}
+
+// reserveNonces takes the next nonceBlock nonces of the user's active pair.
+//
+// On PostgreSQL the increment commits without waiting for the disk
+// (synchronous_commit off), which spares it a flush of its own. It stays
+// safe: the round that uses a nonce is settled later with a durable commit,
+// and a flush of the WAL covers every record before it, so once a round is
+// acknowledged the reservation of its nonce is on disk. A crash can only
+// lose reservations whose rounds were never settled nor shown to anyone,
+// and handing such nonces out again reveals nothing.
+func (s *Store) reserveNonces(ctx context.Context, userID int64) (*nonceRange, error) {
 	db := s.ndb.WithContext(ctx)
 	// The first try finds no pair only when the user has none yet; the
 	// second finds the one ensureSeed made (or a concurrent call did).
 	for range 2 {
 		var (
-			seedHex string
-			next    int64
+			seedHex, hash, client string
+			next                  int64
 		)
-		err = db.Raw(`UPDATE fair_seeds SET nonce = nonce + 1
+		err := db.Raw(`UPDATE fair_seeds SET nonce = nonce + ?
 			WHERE user_id = ? AND revealed_at IS NULL
-			RETURNING server_seed, server_seed_hash, client_seed, nonce`, userID).
+			RETURNING server_seed, server_seed_hash, client_seed, nonce`, nonceBlock, userID).
 			Row().Scan(&seedHex, &hash, &client, &next)
 		if errors.Is(err, sql.ErrNoRows) {
 			if err := s.ensureSeed(db, userID); err != nil {
-				return nil, "", 0, "", s.wrap("take nonce", err)
+				return nil, s.wrap("take nonce", err)
 			}
 			continue
 		}
 		if err != nil {
-			return nil, "", 0, "", s.wrap("take nonce", err)
+			return nil, s.wrap("take nonce", err)
 		}
-		server, err = hex.DecodeString(seedHex)
+		server, err := hex.DecodeString(seedHex)
 		if err != nil {
-			return nil, "", 0, "", fmt.Errorf("take nonce: server seed of user %d: %w", userID, err)
+			return nil, fmt.Errorf("take nonce: server seed of user %d: %w", userID, err)
 		}
-		return server, client, uint64(next - 1), hash, nil
+		end := uint64(next)
+		return &nonceRange{server: server, client: client, hash: hash, next: end - nonceBlock, end: end}, nil
 	}
-	return nil, "", 0, "", fmt.Errorf("take nonce: user %d: no active seed after creating one", userID)
+	return nil, fmt.Errorf("take nonce: user %d: no active seed after creating one", userID)
+}
+
+// dropNonces forgets the user's reserved nonces, and returns them: their
+// pair was rotated. With hash set, only a block of that pair is dropped.
+func (s *Store) dropNonces(userID int64, hash string) *nonceRange {
+	c := &s.nonces
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := c.users[userID]
+	if r == nil || (hash != "" && r.hash != hash) {
+		return nil
+	}
+	delete(c.users, userID)
+	return r
 }
 
 // SetClientSeed sets the player's client seed. Like every change of a pair,
@@ -126,6 +260,14 @@ func (s *Store) RotateSeed(ctx context.Context, userID int64) (revealed, active 
 // on PostgreSQL: its nonce is counted in the revealed pair when it came
 // first, and is the new pair's first otherwise.
 func (s *Store) rotate(ctx context.Context, op string, userID int64, client *string) (revealed, active imperio.FairSeed, err error) {
+	// No reservation of the user's nonces runs meanwhile (in this store),
+	// and the nonces reserved from the pair go.
+	release, err := s.nonces.hold(ctx, userID)
+	if err != nil {
+		return imperio.FairSeed{}, imperio.FairSeed{}, s.wrap(op, err)
+	}
+	defer release()
+	held := s.dropNonces(userID, "")
 	err = s.write(ctx, func(tx *gorm.DB) error {
 		if err := s.ensureSeed(tx, userID); err != nil {
 			return err
@@ -138,6 +280,12 @@ func (s *Store) rotate(ctx context.Context, op string, userID int64, client *str
 			RETURNING `+fairSeedColumns, userID).Row().Scan(row.dest()...)
 		if err != nil {
 			return fmt.Errorf("lock active seed: %w", err)
+		}
+		if held != nil && held.hash == row.ServerSeedHash && held.end == uint64(row.Nonce) {
+			// The pair's last reservation was this store's: the nonces it
+			// did not hand out were never given, and the revealed pair
+			// counts the ones that were.
+			row.Nonce = int64(held.next)
 		}
 		now := s.now()
 		row.RevealedAt = dbTime{Time: now, Valid: true}

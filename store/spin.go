@@ -126,6 +126,21 @@ SELECT coins FROM u`
 // checked here (self-exclusion, the daily loss limit), in the transaction
 // that takes the bet.
 func (s *Store) admitSpin(ctx context.Context, tx *gorm.DB, sp imperio.Spin, now time.Time) error {
+	if sp.SeedHash != "" {
+		// The pair the spin was drawn from must still be the active one
+		// (see lockSpinnersSQL for a rotation racing the check).
+		var n int64
+		err := tx.Raw(`SELECT count(*) FROM fair_seeds
+			WHERE user_id = ? AND revealed_at IS NULL AND server_seed_hash = ?`,
+			sp.UserID, sp.SeedHash).Row().Scan(&n)
+		if err != nil {
+			return fmt.Errorf("check seed: %w", err)
+		}
+		if n == 0 {
+			s.dropNonces(sp.UserID, sp.SeedHash)
+			return imperio.ErrSeedRevealed
+		}
+	}
 	return s.admitSpinLimited(ctx, tx, sp, now, true)
 }
 

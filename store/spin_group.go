@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -309,6 +310,9 @@ func (s *Store) settleTogether(calls []*spinCall) error {
 // unknown user, or the player's own limits (checkLimits, whose only write,
 // a due limit's promotion, stands whatever the spin).
 func isRefusal(err error) bool {
+	if errors.Is(err, imperio.ErrSeedRevealed) {
+		return true
+	}
 	switch imperio.ErrorCode(err) {
 	case imperio.EInsufficientFunds, imperio.ENotFound, imperio.EForbidden, imperio.ELossLimit:
 		return true
@@ -316,21 +320,42 @@ func isRefusal(err error) bool {
 	return false
 }
 
-// limitedUsers tells which of the users have responsible-play limits (a
-// play_limits row), in tx.
-func (s *Store) limitedUsers(ctx context.Context, tx *gorm.DB, ids []int64) (map[int64]bool, error) {
-	rows, err := tx.Statement.ConnPool.QueryContext(ctx, `SELECT user_id FROM play_limits WHERE user_id = ANY($1)`, ids)
+// spinner is what a spin group needs to know of a player before it writes.
+type spinner struct {
+	limited  bool   // has responsible-play limits (a play_limits row)
+	seedHash string // the active seed pair's commitment
+}
+
+// lockSpinnersSQL locks a spin group's players in id order and reads their
+// active seed pairs' commitments. The pair is not locked: a rotation that
+// commits after this read and before the group's commit revealed the pair
+// only after the spin was asked for, so the player bet without knowing it;
+// a spin asked for after the reveal finds the new pair here.
+const lockSpinnersSQL = `SELECT u.id, EXISTS (SELECT 1 FROM play_limits l WHERE l.user_id = u.id), f.server_seed_hash
+FROM users u LEFT JOIN fair_seeds f ON f.user_id = u.id AND f.revealed_at IS NULL
+WHERE u.id = ANY($1)
+ORDER BY u.id
+FOR NO KEY UPDATE OF u`
+
+// lockSpinners runs lockSpinnersSQL in tx.
+func (s *Store) lockSpinners(ctx context.Context, tx *gorm.DB, ids []int64) (map[int64]spinner, error) {
+	rows, err := tx.Statement.ConnPool.QueryContext(ctx, lockSpinnersSQL, ids)
 	if err != nil {
-		return nil, fmt.Errorf("read limits: %w", err)
+		return nil, fmt.Errorf("lock players: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]bool{}
+	out := make(map[int64]spinner, len(ids))
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("read limits: %w", err)
+		var (
+			id   int64
+			p    spinner
+			hash sql.NullString
+		)
+		if err := rows.Scan(&id, &p.limited, &hash); err != nil {
+			return nil, fmt.Errorf("lock players: %w", err)
 		}
-		out[id] = true
+		p.seedHash = hash.String
+		out[id] = p
 	}
 	return out, rows.Err()
 }
@@ -388,19 +413,29 @@ type spinRow struct {
 // and the settlements alone then tell which spin it was.
 func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*spinCall, now time.Time) error {
 	rows := make([]spinRow, len(calls))
-	// One query tells which players have limits at all; only their spins
-	// pay for the check (each player is in a group once, so the day's loss
-	// read for a spin does not miss another of the group's).
+	// One query locks the players' rows, in id order (as a round's
+	// settlement locks its players: a group that locked them in any other
+	// order could deadlock with one), reads their active seed pairs, and
+	// tells which players have limits at all:
+	// only their spins pay for the check (each player is in a group once,
+	// so the day's loss read for a spin does not miss another of the
+	// group's).
 	uids := make([]int64, len(calls))
 	for i, c := range calls {
 		uids[i] = c.req.UserID
 	}
-	limited, err := s.limitedUsers(ctx, tx, uids)
+	players, err := s.lockSpinners(ctx, tx, uids)
 	if err != nil {
 		return errSettleAlone{err}
 	}
 	for i, c := range calls {
-		if err := s.admitSpinLimited(c.ctx, tx, c.req, now, limited[c.req.UserID]); err != nil {
+		p, known := players[c.req.UserID]
+		if known && c.req.SeedHash != "" && p.seedHash != c.req.SeedHash {
+			s.dropNonces(c.req.UserID, c.req.SeedHash)
+			c.err = imperio.ErrSeedRevealed
+			continue
+		}
+		if err := s.admitSpinLimited(c.ctx, tx, c.req, now, p.limited); err != nil {
 			if !isRefusal(err) {
 				return errSettleAlone{err}
 			}
@@ -420,16 +455,6 @@ func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*s
 	arg, err := json.Marshal(input)
 	if err != nil {
 		return fmt.Errorf("encode spins: %w", err)
-	}
-	// The users' rows are locked first, in id order, as a round's
-	// settlement locks its players: a group that locked them in any other
-	// order could deadlock with one.
-	ids := make([]int64, len(input))
-	for i, r := range input {
-		ids[i] = r.UID
-	}
-	if _, err := tx.Statement.ConnPool.ExecContext(ctx, `SELECT id FROM users WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids); err != nil {
-		return errSettleAlone{err}
 	}
 	res, err := tx.Statement.ConnPool.QueryContext(ctx, settleSpinsPostgresSQL, string(arg), now)
 	if err != nil {

@@ -49,6 +49,8 @@ type Store struct {
 	now func() time.Time
 	// spins gathers concurrent spin settlements into shared commits.
 	spins spinGroup
+	// nonces are the nonces reserved for each player (TakeNonce).
+	nonces nonceCache
 	// stakes gathers concurrent table stakes into shared commits.
 	stakes commitGroup[imperio.Stake, stakeResult]
 
