@@ -81,8 +81,10 @@ type Options struct {
 	Now func() time.Time
 	// Leaderboards keep the scores; nil: in memory, this instance only.
 	Leaderboards Leaderboards
-	// LeaderInterval is how often coalesced score changes are written and
-	// the boards pushed to the lobby when they changed; 0: 500 ms.
+	// LeaderInterval is how often coalesced score changes are written;
+	// 0: 500 ms. The boards that changed are pushed to the lobby at most
+	// every four intervals (2 s): a board whose leader spins changes with
+	// every spin, and each push is a frame to every lobby socket.
 	LeaderInterval time.Duration
 	// Leases make this hub one of many instances sharing tables: each table
 	// runs on the instance holding its lease, and the others forward to it

@@ -291,9 +291,14 @@ func (h *Hub) markLeaders() {
 	}
 }
 
+// leaderPushEvery is how many LeaderIntervals pass at least between two
+// reads of the boards for the lobby.
+const leaderPushEvery = 4
+
 // leaderLoop writes the coalesced score changes every LeaderInterval and,
 // when any instance changed the boards, reads them again and pushes what
-// changed to the lobby: a few pushes a second at most, however busy.
+// changed to the lobby, at most every leaderPushEvery intervals however
+// busy.
 func (h *Hub) leaderLoop() {
 	if h.opts.Richest != nil {
 		ctx, cancel := context.WithTimeout(h.ctx, 10*time.Second)
@@ -309,6 +314,7 @@ func (h *Hub) leaderLoop() {
 	tick := time.NewTicker(h.opts.LeaderInterval)
 	defer tick.Stop()
 	dirty := true
+	ticks := leaderPushEvery // the first change is pushed at once
 	for {
 		select {
 		case <-h.ctx.Done():
@@ -317,8 +323,11 @@ func (h *Hub) leaderLoop() {
 			dirty = true
 		case <-tick.C:
 			h.flushLeaders()
-			if dirty {
-				dirty = false
+			if ticks < leaderPushEvery {
+				ticks++
+			}
+			if dirty && ticks >= leaderPushEvery {
+				dirty, ticks = false, 0
 				h.refreshLeaders()
 			}
 		}

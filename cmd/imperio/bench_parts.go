@@ -135,7 +135,10 @@ func lobbyPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 	p := newPart()
 	conns := make([]*benchConn, job.Sockets)
 	arrivals := make([][]int64, job.Sockets)
-	var amu sync.Mutex
+	var (
+		amu     sync.Mutex
+		started atomic.Bool // the measured phase: frames are counted by type
+	)
 	fanout := job.Kind == "fanout"
 	err := connectAll(ctx, job.Sockets, func(i int) error {
 		u := job.Users[i%len(job.Users)]
@@ -148,6 +151,9 @@ func lobbyPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 				amu.Lock()
 				arrivals[i] = append(arrivals[i], at.UnixNano())
 				amu.Unlock()
+			}
+			if fanout && started.Load() {
+				p.count("frames "+f.Type, 1)
 			}
 		}
 		c, err := d.open(ctx, job.Addrs[i%len(job.Addrs)], u.Token, sourceAddr(job.Proc, i), on)
@@ -168,6 +174,7 @@ func lobbyPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 		return nil
 	}
 	<-ctl.start
+	started.Store(true)
 	times := <-ctl.stop
 	p.Connected = alive(conns)
 	amu.Lock()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -326,6 +327,18 @@ func (b *bench) fanout(ctx context.Context) error {
 	b.latencyRows("fanout", "delivery", p.hist("delivery"), 250, 0, "from the winning spin's send")
 	if p.Counts["missing"] > 0 {
 		b.add(benchRow{Scenario: "fanout", Metric: "missing", Value: float64(p.Counts["missing"]), Unit: "count"}, nil)
+	}
+	// What else the lobby sockets were sent meanwhile: each frame is a
+	// write to every socket, as a big win is.
+	var kinds []string
+	for k := range p.Counts {
+		if strings.HasPrefix(k, "frames ") {
+			kinds = append(kinds, k)
+		}
+	}
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		b.add(benchRow{Scenario: "fanout", Metric: "  " + k + " per socket", Value: float64(p.Counts[k]) / float64(n), Unit: "count"}, nil)
 	}
 	return nil
 }
