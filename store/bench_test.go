@@ -108,20 +108,28 @@ func BenchmarkStake(b *testing.B) {
 					}
 				}
 			})
-			b.Run("parallel", func(b *testing.B) {
-				b.SetParallelism(8)
-				b.RunParallel(func(pb *testing.PB) {
-					u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
-					i := 0
-					for pb.Next() {
-						i++
-						if _, _, err := s.Stake(b.Context(), imperio.Stake{RoundID: round.ID, UserID: u.ID, Key: fmt.Sprint(i), Amount: 10}); err != nil {
-							b.Error(err)
-							return
+			// Grouped (Stake: the stakes in flight share commits) and, for
+			// comparison, each in a transaction of its own as before.
+			for _, mode := range []string{"grouped", "alone"} {
+				stake := s.Stake
+				if mode == "alone" {
+					stake = func(ctx context.Context, st imperio.Stake) (int64, bool, error) { return store.StakeAlone(s, ctx, st) }
+				}
+				b.Run("parallel-"+mode, func(b *testing.B) {
+					b.SetParallelism(8)
+					b.RunParallel(func(pb *testing.PB) {
+						u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
+						i := 0
+						for pb.Next() {
+							i++
+							if _, _, err := stake(b.Context(), imperio.Stake{RoundID: round.ID, UserID: u.ID, Key: fmt.Sprint(i), Amount: 10}); err != nil {
+								b.Error(err)
+								return
+							}
 						}
-					}
+					})
 				})
-			})
+			}
 		})
 	}
 }
