@@ -324,16 +324,30 @@ func (g *tableGame) apply(r *room, now time.Time, cmd engineCmd) {
 
 // process publishes events. When they end a round, the round settles in the
 // store first: nobody sees the results before the payouts have committed.
+// The events that lead up to the end and show neither a card nor an outcome
+// (the last player's stand, the betting window closing) go out at once: the
+// player who acted sees the action taken while the settlement commits.
 func (g *tableGame) process(r *room, now time.Time, evs []tableEvent) {
 	if len(evs) == 0 {
 		return
 	}
 	if g.roundID != "" && !g.e.roundActive() && ended(evs) {
-		g.settle(r, now, evs)
+		n := 0
+		for n < len(evs) && beforeOutcome[evs[n].kind] {
+			n++
+		}
+		if n > 0 {
+			g.publish(r, evs[:n])
+		}
+		g.settle(r, now, evs[n:])
 		return
 	}
 	g.publish(r, evs)
 }
+
+// beforeOutcome are the kinds of event that reveal nothing of a round's
+// outcome, in any game.
+var beforeOutcome = map[string]bool{"stand": true, "betting_closed": true}
 
 func ended(evs []tableEvent) bool {
 	for _, e := range evs {
