@@ -117,6 +117,26 @@ type rawConn struct {
 	net.Conn
 	mu      sync.Mutex
 	aborted atomic.Bool
+	// deadline is the connection's write deadline, renewed (under mu) when
+	// less than writeTimeout-1s is left: a write still has 9 to 10 s, and a
+	// busy socket sets it once a second instead of twice per write.
+	deadline time.Time
+}
+
+// renewDeadline keeps the write deadline ahead of now; mu is held.
+func (c *rawConn) renewDeadline() {
+	if c.aborted.Load() {
+		return
+	}
+	now := time.Now()
+	if c.deadline.Sub(now) >= writeTimeout-time.Second {
+		return
+	}
+	c.deadline = now.Add(writeTimeout)
+	_ = c.Conn.SetWriteDeadline(c.deadline)
+	if c.aborted.Load() { // abort ran meanwhile: its deadline stands
+		_ = c.Conn.SetWriteDeadline(time.Unix(1, 0))
+	}
 }
 
 var errAborted = errors.New("socket write abandoned")
@@ -129,6 +149,7 @@ func (c *rawConn) Write(p []byte) (int, error) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.renewDeadline()
 	return c.Conn.Write(p)
 }
 
@@ -139,14 +160,8 @@ func (c *rawConn) writeBatch(b []byte) error {
 	if c.aborted.Load() {
 		return errAborted
 	}
-	_ = c.Conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-	if c.aborted.Load() { // abort ran between the check and the deadline
-		_ = c.Conn.SetWriteDeadline(time.Unix(1, 0))
-	}
+	c.renewDeadline()
 	_, err := c.Conn.Write(b)
-	if !c.aborted.Load() {
-		_ = c.Conn.SetWriteDeadline(time.Time{})
-	}
 	return err
 }
 
