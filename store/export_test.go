@@ -54,11 +54,16 @@ func QueryString(s *Store, query string, args ...any) (string, error) {
 func SetOnGroup(s *Store, f func(n int, alone bool)) { s.onGroup = f }
 
 // PendingSpins counts the spins waiting for the next group commit.
-func PendingSpins(s *Store) int {
-	s.spins.mu.Lock()
-	defer s.spins.mu.Unlock()
+func PendingSpins(s *Store) int { return pendingCalls(&s.spins) }
+
+// SpinLeading reports whether a caller is settling spin groups.
+func SpinLeading(s *Store) bool { return groupLeading(&s.spins) }
+
+func pendingCalls[Req, Res any](g *commitGroup[Req, Res]) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	n := 0
-	for _, c := range s.spins.pending {
+	for _, c := range g.pending {
 		if c.state == callPending {
 			n++
 		}
@@ -66,11 +71,10 @@ func PendingSpins(s *Store) int {
 	return n
 }
 
-// SpinLeading reports whether a caller is settling spin groups.
-func SpinLeading(s *Store) bool {
-	s.spins.mu.Lock()
-	defer s.spins.mu.Unlock()
-	return s.spins.leaders > 0
+func groupLeading[Req, Res any](g *commitGroup[Req, Res]) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.leaders > 0
 }
 
 // SettleSpinAlone settles a spin in a transaction of its own, as every spin
@@ -83,24 +87,10 @@ func SettleSpinAlone(s *Store, ctx context.Context, sp imperio.Spin) (imperio.Sp
 func SetSpinLeaders(s *Store, n int) { s.spins.limit = n }
 
 // PendingStakes counts the table stakes waiting for the next group commit.
-func PendingStakes(s *Store) int {
-	s.stakes.mu.Lock()
-	defer s.stakes.mu.Unlock()
-	n := 0
-	for _, c := range s.stakes.pending {
-		if c.state == callPending {
-			n++
-		}
-	}
-	return n
-}
+func PendingStakes(s *Store) int { return pendingCalls(&s.stakes) }
 
-// StakeLeading reports whether a caller is settling stake groups.
-func StakeLeading(s *Store) bool {
-	s.stakes.mu.Lock()
-	defer s.stakes.mu.Unlock()
-	return s.stakes.leaders > 0
-}
+// StakeLeading reports whether a caller is committing stake groups.
+func StakeLeading(s *Store) bool { return groupLeading(&s.stakes) }
 
 // SetStakeLeaders sets how many groups of stakes may be committed at once.
 func SetStakeLeaders(s *Store, n int) { s.stakes.limit = n }

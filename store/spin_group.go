@@ -214,6 +214,15 @@ func signal(ch chan struct{}) {
 
 // settleGroup settles the calls and records each one's answer.
 func (s *Store) settleGroup(calls []*spinCall) {
+	runGroup(s, "settle spin", calls, s.settleSpinAlone, s.settleTogether)
+}
+
+// runGroup answers a group's calls: those whose caller gave up are left
+// undone, one call alone goes through alone, more go through together;
+// when together fails because of one call (errSettleAlone), each is done
+// alone, and any other failure of together is every call's.
+func runGroup[Req, Res any](s *Store, what string, calls []*groupCall[Req, Res],
+	alone func(context.Context, Req) (Res, error), together func([]*groupCall[Req, Res]) error) {
 	live := calls[:0:0]
 	for _, c := range calls {
 		if err := c.ctx.Err(); err != nil {
@@ -227,41 +236,42 @@ func (s *Store) settleGroup(calls []*spinCall) {
 		return
 	case 1:
 		c := live[0]
-		c.res, c.err = s.settleSpinAlone(c.ctx, c.req)
+		c.res, c.err = alone(c.ctx, c.req)
 		return
 	}
-	err := s.settleTogether(live)
-	var alone errSettleAlone
-	fellBack := errors.As(err, &alone)
+	err := together(live)
+	var one errSettleAlone
+	fellBack := errors.As(err, &one)
 	if s.onGroup != nil {
 		s.onGroup(len(live), fellBack)
 	}
 	if fellBack {
-		// One spin failed in a way that is its own: each is settled alone.
-		s.log.Debug("spin group rolled back, settling each alone", "spins", len(live), "err", alone.err)
+		// One call failed in a way that is its own: each is done alone.
+		s.log.Debug(what+" group rolled back, each alone", "calls", len(live), "err", one.err)
 		for _, c := range live {
-			c.res, c.err = s.settleSpinAlone(c.ctx, c.req)
+			c.res, c.err = alone(c.ctx, c.req)
 		}
 		return
 	}
 	if err != nil {
-		err = s.wrap("settle spin", err)
+		err = s.wrap(what, err)
+		var zero Res
 		for _, c := range live {
-			c.res, c.err = imperio.SpinReceipt{}, err
+			c.res, c.err = zero, err
 		}
 	}
 }
 
-// errSettleAlone reports that the group rolled back because of one spin.
+// errSettleAlone reports that the group rolled back because of one call.
 type errSettleAlone struct{ err error }
 
 func (e errSettleAlone) Error() string { return "settle alone: " + e.err.Error() }
 
-// settleTogether runs every call's settlement in one transaction and
-// commits it. On success each call holds its answer. errSettleAlone means
-// the transaction was rolled back because of one spin; any other error
-// fails the whole group.
-func (s *Store) settleTogether(calls []*spinCall) error {
+// groupTx runs body in one transaction for the calls and commits it, unless
+// a caller gave up meanwhile (errSettleAlone: its work must not commit).
+// No single caller's context may cancel the work of the others: the
+// transaction has a timeout of its own.
+func groupTx[Req, Res any](s *Store, calls []*groupCall[Req, Res], body func(ctx context.Context, tx *gorm.DB) error) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(calls[0].ctx), spinGroupTimeout)
 	defer cancel()
 	tx := s.wdb.WithContext(ctx).Begin()
@@ -274,21 +284,8 @@ func (s *Store) settleTogether(calls []*spinCall) error {
 			tx.Rollback()
 		}
 	}()
-	if s.backend == backendPostgres {
-		if err := s.settleSpinsPostgres(ctx, tx, calls, s.now()); err != nil {
-			return err
-		}
-	} else {
-		for _, c := range calls {
-			rc, err := s.settleSpin(c.ctx, tx, c.req, s.now())
-			if err == nil {
-				err = c.ctx.Err() // the caller gave up: its spin must not commit
-			}
-			if err != nil && !isRefusal(err) {
-				return errSettleAlone{err}
-			}
-			c.res, c.err = rc, err
-		}
+	if err := body(ctx, tx); err != nil {
+		return err
 	}
 	if err := s.step(ctx, "commit"); err != nil {
 		return err
@@ -303,6 +300,29 @@ func (s *Store) settleTogether(calls []*spinCall) error {
 		return unknownOutcome{op: "commit", err: err}
 	}
 	return nil
+}
+
+// settleTogether runs every call's settlement in one transaction and
+// commits it. On success each call holds its answer. errSettleAlone means
+// the transaction was rolled back because of one spin; any other error
+// fails the whole group.
+func (s *Store) settleTogether(calls []*spinCall) error {
+	return groupTx(s, calls, func(ctx context.Context, tx *gorm.DB) error {
+		if s.backend == backendPostgres {
+			return s.settleSpinsPostgres(ctx, tx, calls, s.now())
+		}
+		for _, c := range calls {
+			rc, err := s.settleSpin(c.ctx, tx, c.req, s.now())
+			if err == nil {
+				err = c.ctx.Err() // the caller gave up: its spin must not commit
+			}
+			if err != nil && !isRefusal(err) {
+				return errSettleAlone{err}
+			}
+			c.res, c.err = rc, err
+		}
+		return nil
+	})
 }
 
 // isRefusal reports whether err is a settlement refused before it debited

@@ -43,67 +43,23 @@ func stakeRefusal(err error) bool {
 	return false
 }
 
-// stakeGroup settles the calls and records each one's answer.
+// stakeGroup takes the calls' stakes and records each one's answer.
 func (s *Store) stakeGroup(calls []*stakeCall) {
-	live := calls[:0:0]
-	for _, c := range calls {
-		if err := c.ctx.Err(); err != nil {
-			c.err = err // gave up before its turn: nothing done
-			continue
-		}
-		live = append(live, c)
-	}
-	switch len(live) {
-	case 0:
-		return
-	case 1:
-		c := live[0]
-		c.res.coins, c.res.replayed, c.err = s.stakeAlone(c.ctx, c.req)
-		return
-	}
-	err := s.stakeTogether(live)
-	var alone errSettleAlone
-	fellBack := errors.As(err, &alone)
-	if s.onGroup != nil {
-		s.onGroup(len(live), fellBack)
-	}
-	if fellBack {
-		s.log.Debug("stake group rolled back, staking each alone", "stakes", len(live), "err", alone.err)
-		for _, c := range live {
-			c.res.coins, c.res.replayed, c.err = s.stakeAlone(c.ctx, c.req)
-		}
-		return
-	}
-	if err != nil {
-		err = s.wrap("stake", err)
-		for _, c := range live {
-			c.res, c.err = stakeResult{}, err
-		}
-	}
+	runGroup(s, "stake", calls, func(ctx context.Context, st imperio.Stake) (stakeResult, error) {
+		coins, replayed, err := s.stakeAlone(ctx, st)
+		return stakeResult{coins, replayed}, err
+	}, s.stakeTogether)
 }
 
 // stakeTogether runs every call's stake in one transaction and commits it.
 // errSettleAlone means the transaction was rolled back because of one
 // stake; any other error fails the whole group.
 func (s *Store) stakeTogether(calls []*stakeCall) error {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(calls[0].ctx), spinGroupTimeout)
-	defer cancel()
-	tx := s.wdb.WithContext(ctx).Begin()
-	if tx.Error != nil {
-		return fmt.Errorf("begin: %w", tx.Error)
-	}
-	done := false
-	defer func() {
-		if !done {
-			tx.Rollback()
+	return groupTx(s, calls, func(ctx context.Context, tx *gorm.DB) error {
+		if s.backend == backendPostgres {
+			return s.stakesPostgres(ctx, tx, calls)
 		}
-	}()
-	now := s.now()
-	if s.backend == backendPostgres {
-		if err := s.stakesPostgres(ctx, tx, calls); err != nil {
-			return err
-		}
-	} else {
+		now := s.now()
 		for _, c := range calls {
 			var r stakeResult
 			err := s.checkLimits(tx, c.req.UserID, c.req.Amount, now)
@@ -118,20 +74,8 @@ func (s *Store) stakeTogether(calls []*stakeCall) error {
 			}
 			c.res, c.err = r, err
 		}
-	}
-	if err := s.step(ctx, "commit"); err != nil {
-		return err
-	}
-	for _, c := range calls {
-		if err := c.ctx.Err(); err != nil {
-			return errSettleAlone{err}
-		}
-	}
-	done = true
-	if err := tx.Commit().Error; err != nil {
-		return unknownOutcome{op: "commit", err: err}
-	}
-	return nil
+		return nil
+	})
 }
 
 // lockStakersSQL locks a stake group's rounds (FOR SHARE, as each stake's
