@@ -71,6 +71,26 @@ type nonceCache struct {
 	inflight map[int64]chan struct{}
 }
 
+// maxNonceUsers bounds the players whose reserved nonces a store keeps
+// (about 150 bytes each): past it, a tenth of them, any, are forgotten, and
+// their nonces skipped.
+const maxNonceUsers = 100_000
+
+// putLocked keeps r as the user's reserved nonces; mu is held.
+func (c *nonceCache) putLocked(userID int64, r *nonceRange) {
+	if len(c.users) >= maxNonceUsers {
+		n := maxNonceUsers / 10
+		for id := range c.users {
+			if n == 0 {
+				break
+			}
+			delete(c.users, id)
+			n--
+		}
+	}
+	c.users[userID] = r
+}
+
 // hold waits until no reservation or rotation of the user is in progress
 // and starts one; release ends it.
 func (c *nonceCache) hold(ctx context.Context, userID int64) (release func(), err error) {
@@ -156,7 +176,7 @@ func (s *Store) TakeNonce(ctx context.Context, userID int64) (server []byte, cli
 		c.mu.Lock()
 		nonce = r.next
 		r.next++
-		c.users[userID] = r
+		c.putLocked(userID, r)
 		c.mu.Unlock()
 		release()
 		return r.server, r.client, nonce, r.hash, nil
