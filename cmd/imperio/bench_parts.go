@@ -443,6 +443,15 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 			var sentWhat string
 			n := 0
 			act := func(typ string, data map[string]any) {
+				if job.Think > 0 {
+					// A player's time to decide: the tables drift out of
+					// step, as tables of people do.
+					select {
+					case <-time.After(rand.N(job.Think)):
+					case <-stop:
+						return
+					}
+				}
 				n++
 				data["room"] = room
 				if typ == "table.action" {
@@ -464,10 +473,12 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 					p.fail(errorCode(f.Data))
 					continue
 				}
-				if !sentAt.IsZero() {
-					ns, _ := strconv.ParseInt(f.Re, 10, 64)
-					p.observe("action", time.Unix(0, ns).Sub(sentAt))
-					p.observe("action "+sentWhat, time.Unix(0, ns).Sub(sentAt))
+				// The first event that arrived after the action was sent
+				// times it (one queued before the send says nothing of it).
+				ns, _ := strconv.ParseInt(f.Re, 10, 64)
+				if at := time.Unix(0, ns); !sentAt.IsZero() && !at.Before(sentAt) {
+					p.observe("action", at.Sub(sentAt))
+					p.observe("action "+sentWhat, at.Sub(sentAt))
 					p.count("actions", 1)
 					sentAt = time.Time{}
 				}

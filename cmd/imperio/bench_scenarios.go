@@ -265,7 +265,7 @@ func (b *bench) table(ctx context.Context) error {
 	}
 	b.progress("table: %d tables x %d players + %d spectators", b.o.tables, b.o.players, b.o.spectators)
 	jobs := b.splitJobs(len(rooms), func(lo, hi int) benchJob {
-		return benchJob{Kind: "table", Addrs: t.addrs[:1], Users: users[lo*per : hi*per], Rooms: rooms[lo:hi], Members: b.o.players, Spectators: b.o.spectators}
+		return benchJob{Kind: "table", Addrs: t.addrs[:1], Users: users[lo*per : hi*per], Rooms: rooms[lo:hi], Members: b.o.players, Spectators: b.o.spectators, Think: b.o.think}
 	})
 	p, wall, cpu, err := b.phase(ctx, t, jobs, nil)
 	if err != nil {
