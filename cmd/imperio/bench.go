@@ -75,6 +75,7 @@ type benchOptions struct {
 	spectators int
 	pause      time.Duration
 	think      time.Duration
+	bigwinGap  time.Duration
 	rooms      int
 	members    int
 	rate       float64
@@ -108,6 +109,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.IntVar(&o.tables, "tables", 20, "table: blackjack tables")
 	fs.IntVar(&o.players, "players", 7, "table: players per table")
 	fs.IntVar(&o.spectators, "spectators", 10, "table: spectators per table")
+	fs.DurationVar(&o.bigwinGap, "bigwin-gap", 200*time.Millisecond, "fanout: the pause after each big win before the next spin")
 	fs.DurationVar(&o.think, "think", 0, "table: each player waits a random time below this before each bet and action (0: at once, all tables in step)")
 	fs.DurationVar(&o.pause, "pause", 0, "table: the pause between rounds (0: the table's rules as played, 4s); shorter plays more rounds per table")
 	fs.IntVar(&o.rooms, "rooms", 100, "relay: rooms")
@@ -146,7 +148,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	if o.sockets < 1 || o.sockets > 100_000 || o.clients < 1 || o.clients > 5000 || o.procs < 0 || o.procs > 16 {
 		return "", o, errors.New("bench: --sockets is 1..100000, --clients 1..5000, --procs 0..16")
 	}
-	if o.tables < 1 || o.players < 1 || o.players > 7 || o.spectators < 0 || o.pause < 0 || o.think < 0 || o.rooms < 1 || o.members < 2 || o.rate <= 0 || o.rate > 100 || o.spinRate < 0 || o.spinRate > 1000 || o.bigwins < 1 || o.signupers < 1 {
+	if o.tables < 1 || o.players < 1 || o.players > 7 || o.spectators < 0 || o.pause < 0 || o.think < 0 || o.bigwinGap < 0 || o.rooms < 1 || o.members < 2 || o.rate <= 0 || o.rate > 100 || o.spinRate < 0 || o.spinRate > 1000 || o.bigwins < 1 || o.signupers < 1 {
 		return "", o, errors.New("bench: sizes must be positive (players 1..7, members 2 or more, rate up to 100/s)")
 	}
 	return scenario, o, nil

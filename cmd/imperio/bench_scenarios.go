@@ -369,7 +369,7 @@ func (b *bench) bigWins(ctx context.Context, t *benchTarget, u benchUser) ([]int
 		_ = json.Unmarshal(f.Data, &r)
 		if r.Win >= b.o.bigwinMult*bet {
 			times = append(times, sent.UnixNano())
-			time.Sleep(200 * time.Millisecond) // one notice at a time
+			time.Sleep(b.o.bigwinGap) // one notice at a time
 		}
 	}
 	return times, nil
