@@ -23,8 +23,30 @@ type blockerKey struct{}
 // is what the fault returns at any other step.
 func holdLead(t *testing.T, s *store.Store, want int, fail func(ctx context.Context, step string) error) (wait func()) {
 	t.Helper()
-	store.SetSpinLeaders(s, 1) // the holder's is the only group in flight
-	holder := newUser(t, s, fmt.Sprint("Holder", want), 100)
+	return holdGroupLead(t, s, groupHold{
+		what: "spins", holder: "Holder", leaders: store.SetSpinLeaders, pending: store.PendingSpins, leading: store.SpinLeading,
+		call: func(ctx context.Context, holder imperio.User) error {
+			_, err := s.SettleSpin(ctx, newSpin(holder.ID, "hold", 10, 0))
+			return err
+		},
+	}, want, fail)
+}
+
+// groupHold is how a test holds the lead of one of the store's commit
+// groups: the holder's own call, made with blockerKey in its context, waits
+// at step (any step when "") until want calls are queued behind it.
+type groupHold struct {
+	what, holder, step string
+	leaders            func(*store.Store, int)
+	pending            func(*store.Store) int
+	leading            func(*store.Store) bool
+	call               func(ctx context.Context, holder imperio.User) error
+}
+
+func holdGroupLead(t *testing.T, s *store.Store, g groupHold, want int, fail func(ctx context.Context, step string) error) (wait func()) {
+	t.Helper()
+	g.leaders(s, 1) // the holder's is the only group in flight
+	holder := newUser(t, s, fmt.Sprint(g.holder, want), 100)
 	released := make(chan struct{})
 	store.SetFault(s, func(ctx context.Context, step string) error {
 		if ctx.Value(blockerKey{}) == nil {
@@ -33,15 +55,18 @@ func holdLead(t *testing.T, s *store.Store, want int, fail func(ctx context.Cont
 			}
 			return nil
 		}
+		if g.step != "" && step != g.step {
+			return nil
+		}
 		select {
 		case <-released:
 			return nil
 		default:
 		}
 		deadline := time.Now().Add(10 * time.Second)
-		for store.PendingSpins(s) < want {
+		for g.pending(s) < want {
 			if time.Now().After(deadline) {
-				t.Errorf("only %d spins queued behind the held commit, want %d", store.PendingSpins(s), want)
+				t.Errorf("only %d %s queued behind the held commit, want %d", g.pending(s), g.what, want)
 				break
 			}
 			time.Sleep(time.Millisecond)
@@ -53,19 +78,16 @@ func holdLead(t *testing.T, s *store.Store, want int, fail func(ctx context.Cont
 	go func() {
 		defer close(done)
 		ctx := context.WithValue(t.Context(), blockerKey{}, true)
-		if _, err := s.SettleSpin(ctx, newSpin(holder.ID, "hold", 10, 0)); err != nil {
-			t.Errorf("holding spin: %v", err)
+		if err := g.call(ctx, holder); err != nil {
+			t.Errorf("holding %s: %v", g.what, err)
 		}
 	}()
 	// The holder must lead before the others queue.
-	for store.PendingSpins(s) != 0 || !leading(s) {
+	for g.pending(s) != 0 || !g.leading(s) {
 		time.Sleep(time.Millisecond)
 	}
 	return func() { <-done; store.SetFault(s, nil) }
 }
-
-// leading reports whether a settlement is under way (the holder's).
-func leading(s *store.Store) bool { return store.SpinLeading(s) }
 
 func TestSpinGroupCommit(t *testing.T) {
 	for _, b := range storetest.Backends(t) {

@@ -3,10 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/imperio-casino/imperio"
 	"github.com/imperio-casino/imperio/store"
@@ -21,47 +19,14 @@ type failKey struct{}
 // queue, so that those stakes share the next commit.
 func holdStakeLead(t *testing.T, s *store.Store, round string, want int, fail func(ctx context.Context, step string) error) (wait func()) {
 	t.Helper()
-	store.SetStakeLeaders(s, 1)
-	holder := newUser(t, s, fmt.Sprint("StakeHolder", want), 100)
-	released := make(chan struct{})
-	store.SetFault(s, func(ctx context.Context, step string) error {
-		if ctx.Value(blockerKey{}) == nil {
-			if fail != nil {
-				return fail(ctx, step)
-			}
-			return nil
-		}
-		if step != "commit" {
-			return nil
-		}
-		select {
-		case <-released:
-			return nil
-		default:
-		}
-		deadline := time.Now().Add(10 * time.Second)
-		for store.PendingStakes(s) < want {
-			if time.Now().After(deadline) {
-				t.Errorf("only %d stakes queued behind the held commit, want %d", store.PendingStakes(s), want)
-				break
-			}
-			time.Sleep(time.Millisecond)
-		}
-		close(released)
-		return nil
-	})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		ctx := context.WithValue(t.Context(), blockerKey{}, true)
-		if _, _, err := s.Stake(ctx, imperio.Stake{RoundID: round, UserID: holder.ID, Key: "hold", Amount: 10}); err != nil {
-			t.Errorf("holding stake: %v", err)
-		}
-	}()
-	for store.PendingStakes(s) != 0 || !store.StakeLeading(s) {
-		time.Sleep(time.Millisecond)
-	}
-	return func() { <-done; store.SetFault(s, nil) }
+	return holdGroupLead(t, s, groupHold{
+		what: "stakes", holder: "StakeHolder", step: "commit",
+		leaders: store.SetStakeLeaders, pending: store.PendingStakes, leading: store.StakeLeading,
+		call: func(ctx context.Context, holder imperio.User) error {
+			_, _, err := s.Stake(ctx, imperio.Stake{RoundID: round, UserID: holder.ID, Key: "hold", Amount: 10})
+			return err
+		},
+	}, want, fail)
 }
 
 // TestStakeGroupCommit takes, in one group commit, good stakes of players at
