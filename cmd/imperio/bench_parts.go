@@ -303,33 +303,7 @@ func relayPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 			}
 		}
 	}
-	var wg sync.WaitGroup
-	var setupErr atomic.Value
-	sem := make(chan struct{}, 32)
-	for r, room := range job.Rooms {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			for m := range job.Members {
-				i := r*job.Members + m
-				c, err := d.open(ctx, job.Addrs[i%len(job.Addrs)], job.Users[i].Token, sourceAddr(job.Proc, i), on(i))
-				if err == nil {
-					conns[i] = c
-					typ := "room.watch"
-					if m == 0 {
-						typ = "room.join"
-					}
-					_, err = request(c, &ans[i], typ, "enter", map[string]any{"room": room})
-				}
-				if err != nil {
-					setupErr.CompareAndSwap(nil, err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err, _ := setupErr.Load().(error); err != nil {
+	if err := enterRooms(ctx, d, job, job.Members, 1, conns, ans, on); err != nil {
 		ctl.ready <- err
 		closeAll(conns)
 		return nil
@@ -337,6 +311,7 @@ func relayPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 	ctl.ready <- nil
 	<-ctl.start
 	stop, _ := stopped(ctl)
+	var wg sync.WaitGroup
 	interval := time.Duration(float64(time.Second) / job.Rate)
 	for i, c := range conns {
 		room := job.Rooms[i/job.Members]
@@ -398,33 +373,7 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 			}
 		}
 	}
-	var wg sync.WaitGroup
-	var setupErr atomic.Value
-	sem := make(chan struct{}, 32)
-	for t, room := range job.Rooms {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			for m := range per {
-				i := t*per + m
-				c, err := d.open(ctx, job.Addrs[i%len(job.Addrs)], job.Users[i].Token, sourceAddr(job.Proc, i), on(i))
-				if err == nil {
-					conns[i] = c
-					typ := "room.watch"
-					if m < job.Members {
-						typ = "room.join"
-					}
-					_, err = request(c, &ans[i], typ, "enter", map[string]any{"room": room})
-				}
-				if err != nil {
-					setupErr.CompareAndSwap(nil, fmt.Errorf("%s: %w", room, err))
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err, _ := setupErr.Load().(error); err != nil {
+	if err := enterRooms(ctx, d, job, per, job.Members, conns, ans, on); err != nil {
 		ctl.ready <- err
 		closeAll(conns)
 		return nil
@@ -432,6 +381,7 @@ func tablePart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benc
 	ctl.ready <- nil
 	<-ctl.start
 	stop, _ := stopped(ctl)
+	var wg sync.WaitGroup
 	for i, c := range conns {
 		if i%per >= job.Members {
 			continue
@@ -598,4 +548,40 @@ func rawPart(ctx context.Context, d *dialers, job benchJob, ctl partCtl) *benchP
 	closeRaw()
 	wg.Wait()
 	return p
+}
+
+// enterRooms opens per sockets for each of job.Rooms (job.Users in that
+// order), 32 rooms at a time: the first joiners of each room join it, the
+// others watch. Socket i delivers its frames to on(i).
+func enterRooms(ctx context.Context, d *dialers, job benchJob, per, joiners int, conns []*benchConn, ans []answers, on func(int) func(benchFrame, time.Time)) error {
+	var (
+		wg       sync.WaitGroup
+		setupErr atomic.Value
+	)
+	sem := make(chan struct{}, 32)
+	for r, room := range job.Rooms {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			for m := range per {
+				i := r*per + m
+				c, err := d.open(ctx, job.Addrs[i%len(job.Addrs)], job.Users[i].Token, sourceAddr(job.Proc, i), on(i))
+				if err == nil {
+					conns[i] = c
+					typ := "room.watch"
+					if m < joiners {
+						typ = "room.join"
+					}
+					_, err = request(c, &ans[i], typ, "enter", map[string]any{"room": room})
+				}
+				if err != nil {
+					setupErr.CompareAndSwap(nil, fmt.Errorf("%s: %w", room, err))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	err, _ := setupErr.Load().(error)
+	return err
 }
