@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,8 +147,11 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 		"_pragma=busy_timeout(" + strconv.Itoa(int(sqliteBusyTimeout/time.Millisecond)) + ")",
 		"_pragma=foreign_keys(1)",
 	}
+	// The busy timeout comes first: the driver runs the pragmas in order, and
+	// switching a new file to WAL takes a lock another instance opening it at
+	// the same moment may hold.
 	dsn := func(params ...string) string {
-		params = append(append(params, common...), extra)
+		params = slices.Concat(common, params, []string{extra})
 		return path + "?" + strings.Trim(strings.Join(params, "&"), "&")
 	}
 
@@ -163,7 +167,7 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	wpool.SetMaxIdleConns(1)
 	wpool.SetConnMaxIdleTime(0)
 	wpool.SetConnMaxLifetime(0)
-	if err := wpool.PingContext(ctx); err != nil {
+	if err := pingSQLite(ctx, wpool); err != nil {
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	if s.wdb, err = gorm.Open(&sqlite.Dialector{Conn: wpool}, s.gormConfig()); err != nil {
@@ -191,6 +195,28 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 	}
 	s.log.Info("store opened", "backend", s.backend, "path", path)
 	return nil
+}
+
+// pingSQLite opens the write pool's connection, trying again for up to the
+// busy timeout while the file is locked. Switching a file to WAL reads it and
+// then locks it exclusively; when two instances open a new file at the same
+// moment, SQLite refuses one of them at once instead of waiting (two readers
+// both waiting to write would wait for each other forever).
+func pingSQLite(ctx context.Context, pool *sql.DB) error {
+	deadline := time.Now().Add(sqliteBusyTimeout)
+	wait := 5 * time.Millisecond
+	for {
+		err := pool.PingContext(ctx)
+		if err == nil || !isSQLiteBusy(err) || time.Now().Add(wait).After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
 }
 
 func hasPrefixFold(s, prefix string) bool {

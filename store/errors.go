@@ -108,6 +108,12 @@ func isUnavailable(err error) bool {
 	return false
 }
 
+// isSQLiteBusy reports whether err is SQLite's "database is locked".
+func isSQLiteBusy(err error) bool {
+	var sqErr *gosqlite.Error
+	return errors.As(err, &sqErr) && sqErr.Code()&0xff == sqlite3.SQLITE_BUSY
+}
+
 // isUniqueViolation reports whether err is a violated unique or primary key
 // constraint, on either backend.
 func isUniqueViolation(err error) bool {
