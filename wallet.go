@@ -71,6 +71,8 @@ type LedgerEntry struct {
 	Game         string    `json:"game"`
 	RoundID      string    `json:"round_id"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Note is the reason an admin gave for an adjustment (empty otherwise).
+	Note string `json:"note,omitempty"`
 }
 
 // Spin is a single-player round that settles in one transaction: the bet

@@ -176,6 +176,21 @@ func (s *Store) Unban(ctx context.Context, by imperio.Actor, userID int64) (impe
 	return u, s.wrap("unban", err)
 }
 
+// adjustmentNote is an adjustment's ledger note: who made it and why.
+func adjustmentNote(admin, reason string) string { return "by " + admin + ": " + reason }
+
+// adjustmentReason is the reason in an adjustment's ledger note, as the
+// player is shown it: the admin's name stays in the ledger and the audit log.
+// (A name has no colon.)
+func adjustmentReason(note string) string {
+	if rest, ok := strings.CutPrefix(note, "by "); ok {
+		if _, reason, ok := strings.Cut(rest, ": "); ok {
+			return reason
+		}
+	}
+	return note
+}
+
 // Adjust credits or debits a player's balance by an admin's decision: one
 // "adjustment" ledger row whose note names the admin and the reason, and
 // the audit row, in one transaction. A debit that would make the balance
@@ -218,7 +233,7 @@ func (s *Store) Adjust(ctx context.Context, a imperio.Adjustment) (coins int64, 
 		if err != nil {
 			return fmt.Errorf("adjust balance: %w", err)
 		}
-		note := "by " + a.Admin.Name + ": " + a.Reason
+		note := adjustmentNote(a.Admin.Name, a.Reason)
 		if err := tx.Exec(`INSERT INTO ledger_entries (user_id, kind, amount, balance_after, game, round_id, idem_key, note, created_at)
 			VALUES (?, ?, ?, ?, '', NULL, ?, ?, ?)`,
 			a.UserID, imperio.KindAdjustment, a.Amount, coins, key, note, s.ts(now)).Error; err != nil {

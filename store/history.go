@@ -29,7 +29,7 @@ func (s *Store) Transactions(ctx context.Context, userID, before int64, limit in
 	}
 	q := s.rdb.WithContext(ctx)
 	var rows []ledgerRow
-	const cols = `SELECT id, kind, amount, balance_after, game, round_id, created_at FROM ledger_entries `
+	const cols = `SELECT id, kind, amount, balance_after, game, round_id, created_at, note FROM ledger_entries `
 	// One row more than the page tells whether another page follows.
 	if before > 0 {
 		q = q.Raw(cols+`WHERE user_id = ? AND id < ? ORDER BY id DESC LIMIT ?`, userID, before, limit+1)

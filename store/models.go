@@ -124,6 +124,7 @@ type ledgerRow struct {
 	Game         string
 	RoundID      *string
 	CreatedAt    dbTime
+	Note         string
 }
 
 func (r ledgerRow) entry() imperio.LedgerEntry {
@@ -137,6 +138,9 @@ func (r ledgerRow) entry() imperio.LedgerEntry {
 	}
 	if r.RoundID != nil {
 		e.RoundID = *r.RoundID
+	}
+	if r.Kind == imperio.KindAdjustment {
+		e.Note = adjustmentReason(r.Note)
 	}
 	return e
 }

@@ -159,6 +159,16 @@ func testOperations(t *testing.T, b storetest.Backend) {
 		if len(entries) != 3 || entries[0].Kind != imperio.KindAdjustment || entries[0].Amount != -120 || entries[0].BalanceAfter != 30 {
 			t.Errorf("ledger = %+v", entries)
 		}
+		// The player is shown the reason, not who gave it.
+		for _, e := range entries {
+			want := ""
+			if e.Kind == imperio.KindAdjustment {
+				want = "support ticket 7"
+			}
+			if e.Note != want {
+				t.Errorf("%s entry note = %q, want %q", e.Kind, e.Note, want)
+			}
+		}
 		note, err := store.QueryString(s, `SELECT note FROM ledger_entries WHERE user_id = ? AND amount = 50`, p.ID)
 		if err != nil || note != "by Boss: support ticket 7" {
 			t.Errorf("ledger note = %q, %v", note, err)

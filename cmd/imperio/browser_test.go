@@ -878,6 +878,12 @@ func testBrowserAdmin(t *testing.T, e *testEnv, b *browser, dbURL string) {
 	if sum, _ := e.ledgerSum(player); sum != 1005 {
 		t.Errorf("lucky's ledger sums to %d, want 1005", sum)
 	}
+	// The player's history shows the adjustment with its reason, and not
+	// the admin who made it.
+	q := b.page(t, "lucky", 390, 800)
+	q.login(player)
+	q.goTo("#/history")
+	q.wait("the adjustment in the history", `[...document.querySelectorAll('#tx-rows tr[data-kind=adjustment]')].some(tr => tr.textContent.includes('adjustment — goodwill') && !tr.textContent.includes('boss'))`)
 }
 
 // totpCode is the RFC 6238 code (SHA-1, 30 s, 6 digits) of a base32

@@ -44,7 +44,7 @@ export function mount(view, ctx) {
           u.banned ? h('button', { type: 'button', onclick: () => post('unban', {}, 'Unbanned.') }, 'Unban')
             : h('button', { type: 'button', class: 'danger', onclick: () => post('ban', { reason: reason.value }, 'Banned.') }, 'Ban'),
           h('label', {}, ' Adjust ', amount), h('button', { type: 'button', onclick: () => post('adjust', { amount: Number(amount.value), reason: reason.value, key }, 'Balance adjusted.') }, 'Adjust')),
-        h('h4', {}, 'Transactions'), table(['Time', 'Kind', 'Game', 'Amount', 'Balance'], (d.transactions || []).slice(0, 50).map((t) => h('tr', {}, h('td', {}, time(t.created_at)), h('td', {}, t.kind), h('td', {}, t.game), h('td', { class: 'num' }, coins(t.amount)), h('td', { class: 'num' }, coins(t.balance_after))))),
+        h('h4', {}, 'Transactions'), table(['Time', 'Kind', 'Game', 'Amount', 'Balance'], (d.transactions || []).slice(0, 50).map((t) => h('tr', {}, h('td', {}, time(t.created_at)), h('td', {}, t.kind, t.note ? ` — ${t.note}` : null), h('td', {}, t.game), h('td', { class: 'num' }, coins(t.amount)), h('td', { class: 'num' }, coins(t.balance_after))))),
         h('h4', {}, 'Rounds'), table(['Round', 'Game', 'Status'], (d.rounds || []).slice(0, 50).map((r) => h('tr', {}, h('td', {}, h('code', {}, r.id)), h('td', {}, r.game), h('td', {}, r.status)))));
     }).catch(fail(detail));
   }

@@ -34,7 +34,7 @@ export function mount(view, ctx, params) {
       if (d.next) cursors[page + 1] = d.next; else cursors = cursors.slice(0, page + 1);
       fill(rows, d.transactions.length ? d.transactions.map((tx) => h('tr', { class: tx.amount < 0 ? 'neg' : 'pos', dataset: { kind: tx.kind, game: tx.game } },
         h('td', {}, h('time', { datetime: tx.created_at }, time(tx.created_at))),
-        h('td', {}, tx.kind), h('td', {}, tx.game || '—'),
+        h('td', {}, tx.kind, tx.note ? h('span', { class: 'tx-note' }, ` — ${tx.note}`) : null), h('td', {}, tx.game || '—'),
         h('td', { class: 'num' }, (tx.amount > 0 ? '+' : '') + coins(tx.amount)),
         h('td', { class: 'num' }, coins(tx.balance_after)),
         h('td', {}, tx.round_id ? h('a', { href: `#/round/${tx.round_id}`, class: 'round-link' }, tx.round_id.slice(-8)) : ''))) : h('tr', {}, h('td', { colspan: 6 }, 'No transactions yet.')));
