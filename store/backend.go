@@ -147,9 +147,9 @@ func (s *Store) openSQLite(ctx context.Context, path string) error {
 		"_pragma=busy_timeout(" + strconv.Itoa(int(sqliteBusyTimeout/time.Millisecond)) + ")",
 		"_pragma=foreign_keys(1)",
 	}
-	// The busy timeout comes first: the driver runs the pragmas in order, and
-	// switching a new file to WAL takes a lock another instance opening it at
-	// the same moment may hold.
+	// Our busy timeout comes first: the driver runs the pragmas in order, so
+	// that it, not the driver's default of 5 s, bounds the wait of the switch
+	// to WAL for a lock another instance opening the file may hold.
 	dsn := func(params ...string) string {
 		params = slices.Concat(common, params, []string{extra})
 		return path + "?" + strings.Trim(strings.Join(params, "&"), "&")
