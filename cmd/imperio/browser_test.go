@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -51,13 +52,7 @@ var bjShoe = []string{"TH", "TC", "AS", "6C", "7D", "9D", "5S",
 // Every page must stay free of script errors, and every balance shown must
 // be the server's and equal its ledger.
 func TestBrowser(t *testing.T) {
-	if _, err := os.Stat(chromiumPath); err != nil {
-		msg := fmt.Sprintf("%s not found (apt-get install -y chromium)", chromiumPath)
-		if os.Getenv("IMPERIO_TEST_REQUIRE_SERVICES") == "1" {
-			t.Fatalf("%s (IMPERIO_TEST_REQUIRE_SERVICES=1)", msg)
-		}
-		t.Skipf("!!! SKIPPING the browser tests: %s; set IMPERIO_TEST_REQUIRE_SERVICES=1 to make this fail", msg)
-	}
+	needChromium(t)
 	dbURL := "sqlite:" + filepath.Join(t.TempDir(), "imperio.db")
 	// Every win that returns its bet is a "big win", so the ticker has some.
 	e := newTestEnv(t, storetest.Open(t, dbURL), func(c *config.Config) { c.BigWinMultiplier = 1 }, func(o *hub.Options) {
@@ -88,6 +83,57 @@ func TestBrowser(t *testing.T) {
 	t.Run("ResponsiblePlay", func(t *testing.T) { testBrowserLimits(t, sub(t), b) })
 	t.Run("Admin", func(t *testing.T) { testBrowserAdmin(t, sub(t), b, dbURL) })
 	e.checkLedger()
+}
+
+// needChromium skips the test without Chromium, or fails it when the
+// services are required.
+func needChromium(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		msg := fmt.Sprintf("%s not found (apt-get install -y chromium)", chromiumPath)
+		if os.Getenv("IMPERIO_TEST_REQUIRE_SERVICES") == "1" {
+			t.Fatalf("%s (IMPERIO_TEST_REQUIRE_SERVICES=1)", msg)
+		}
+		t.Skipf("!!! SKIPPING the browser tests: %s; set IMPERIO_TEST_REQUIRE_SERVICES=1 to make this fail", msg)
+	}
+}
+
+// TestBrowserSessionRenewal: a player with two tabs open outlives their
+// access token, twice. Both tabs find it expired at the same moment; they
+// renew the session one after the other with the refresh token they share,
+// so neither replays a used one (which would end the session), and both
+// carry on: the history loads in each, with no login screen.
+func TestBrowserSessionRenewal(t *testing.T) {
+	needChromium(t)
+	const ttl = 2 * time.Second
+	e := newTestEnv(t, storetest.Open(t, "sqlite:"+filepath.Join(t.TempDir(), "imperio.db")), func(c *config.Config) { c.TokenTTL = ttl })
+	b := startBrowser(t, e)
+	player := e.player("tabby")
+	first := b.page(t, "first tab", 1280, 900)
+	first.tolerateSocketRefusal()
+	first.login(player)
+	second := first.sibling("second tab")
+	second.tolerateSocketRefusal()
+	second.do("open", chromedp.Navigate(b.base+"/"))
+	second.wait("signed in", `!document.getElementById('who').hidden && document.getElementById('username').textContent === 'tabby'`)
+
+	tabs := []*page{first, second}
+	for round := 1; round <= 2; round++ {
+		for _, p := range tabs {
+			p.goTo("#/lobby")
+			p.wait("the lobby", `!document.getElementById('tx-rows') && !!document.querySelector('.lobby')`)
+		}
+		time.Sleep(ttl + 500*time.Millisecond) // the access token and its cookie expire
+		// Both tabs ask at the same moment: their requests are refused
+		// together, and both want to renew the session.
+		at := time.Now().Add(300 * time.Millisecond).UnixMilli()
+		for _, p := range tabs {
+			p.do("open the history", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`setTimeout(() => { location.hash = '#/history'; }, %d - Date.now())`, at)))
+		}
+		for _, p := range tabs {
+			p.wait(fmt.Sprintf("the history after expiry %d", round), `document.querySelectorAll('#tx-rows tr[data-kind=grant]').length === 1 && !document.getElementById('who').hidden && window.imperio.state === 'open'`)
+		}
+	}
 }
 
 // browser is one headless Chromium; each page is a tab in a browser context
@@ -147,8 +193,18 @@ type page struct {
 	name string
 	ctx  context.Context
 
-	mu   sync.Mutex
-	errs []string
+	mu       sync.Mutex
+	errs     []string
+	tolerate []string // console messages expected of this tab (see tolerateSocketRefusal)
+}
+
+// tolerateSocketRefusal lets the tab log a refused socket handshake: a
+// browser logs one when a socket opens just as the session cookie expires,
+// before the page renews the session and reconnects.
+func (p *page) tolerateSocketRefusal() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tolerate = append(p.tolerate, "/ws' failed: HTTP Authentication failed")
 }
 
 func (b *browser) page(t *testing.T, name string, width, height int64) *page {
@@ -158,7 +214,14 @@ func (b *browser) page(t *testing.T, name string, width, height int64) *page {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, height)); err != nil {
 		t.Fatalf("%s: open tab: %v", name, err)
 	}
-	console := chromedp.Console(ctx)
+	p.watchConsole(cancel)
+	return p
+}
+
+// watchConsole collects the tab's script errors, which fail the test when it
+// ends; cancel closes the tab then.
+func (p *page) watchConsole(cancel context.CancelFunc) {
+	console := chromedp.Console(p.ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -175,17 +238,32 @@ func (b *browser) page(t *testing.T, name string, width, height int64) *page {
 			if m.Source == "network" && strings.Contains(m.URL, "/api/") {
 				continue
 			}
+			msg := fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line)
 			p.mu.Lock()
-			p.errs = append(p.errs, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
+			if !slices.ContainsFunc(p.tolerate, func(s string) bool { return strings.Contains(msg, s) }) {
+				p.errs = append(p.errs, msg)
+			}
 			p.mu.Unlock()
 		}
 	}()
-	t.Cleanup(func() {
+	p.t.Cleanup(func() {
 		p.checkErrors()
 		cancel()
 		<-done
 	})
-	return p
+}
+
+// sibling opens another tab in p's browser context: a player's second tab,
+// with the same cookies.
+func (p *page) sibling(name string) *page {
+	p.t.Helper()
+	ctx, cancel := chromedp.NewContext(p.ctx)
+	q := &page{t: p.t, b: p.b, name: name, ctx: ctx}
+	if err := chromedp.Do(ctx); err != nil {
+		p.t.Fatalf("%s: open tab: %v", name, err)
+	}
+	q.watchConsole(cancel)
+	return q
 }
 
 // checkErrors fails the test for every script error the page logged.

@@ -21,12 +21,25 @@ export function setAuthLost(fn) {
 /** refresh renews the session once (shared by concurrent callers). */
 export function refresh() {
   if (!refreshing) {
-    refreshing = fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })
-      .then((r) => r.ok)
+    refreshing = (navigator.locks ? navigator.locks.request('imperio-refresh', renewOnce) : renew())
       .catch(() => false)
       .finally(() => setTimeout(() => { refreshing = null; }, 1000));
   }
   return refreshing;
+}
+
+// A refresh token is good once: the tabs of one browser share it (and the
+// cookies), so they renew one at a time, and a tab that waited for another
+// first looks whether that one renewed the session for both. Two tabs
+// presenting the same token would look like a stolen token being replayed,
+// which ends the session everywhere.
+async function renewOnce() {
+  const me = await fetch('/api/me', { credentials: 'same-origin' });
+  return me.ok || renew();
+}
+
+function renew() {
+  return fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }).then((r) => r.ok);
 }
 
 async function raw(method, path, body) {
