@@ -38,12 +38,7 @@ func TestWriteFramesBatch(t *testing.T) {
 		_ = tr.Close(CloseNormal, "")
 	}))
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, ctx := dialTest(t, srv)
 	c.SetReadLimit(1 << 20)
 	if err := <-served; err != nil {
 		t.Fatalf("write frames: %v", err)
@@ -60,6 +55,19 @@ func TestWriteFramesBatch(t *testing.T) {
 	if _, _, err := c.Read(ctx); websocket.CloseStatus(err) != CloseNormal {
 		t.Fatalf("after the frames: %v, want close %d", err, CloseNormal)
 	}
+}
+
+// dialTest opens the library's client to srv; the context it returns
+// bounds the test's reads.
+func dialTest(t *testing.T, srv *httptest.Server) (*websocket.Conn, context.Context) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	t.Cleanup(cancel)
+	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, ctx
 }
 
 type testError string
@@ -94,12 +102,7 @@ func TestAbortUnblocksWrite(t *testing.T) {
 		_ = tr.Close(CloseSlow, "too slow")
 	}))
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	c, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c, _ := dialTest(t, srv)
 	defer c.CloseNow()
 	select {
 	case err := <-stuck:

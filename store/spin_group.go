@@ -357,6 +357,23 @@ WHERE u.id = ANY($1)
 ORDER BY u.id
 FOR NO KEY UPDATE OF u`
 
+// eachOrdCoins reads the (ord, coins) rows a group statement returns, one
+// per member it settled, and closes them.
+func eachOrdCoins(rows *sql.Rows, each func(ord int, coins int64)) error {
+	for rows.Next() {
+		var (
+			ord   int
+			coins int64
+		)
+		if err := rows.Scan(&ord, &coins); err != nil {
+			rows.Close()
+			return err
+		}
+		each(ord, coins)
+	}
+	return errors.Join(rows.Err(), rows.Close())
+}
+
 // lockSpinners runs lockSpinnersSQL in tx.
 func (s *Store) lockSpinners(ctx context.Context, tx *gorm.DB, ids []int64) (map[int64]spinner, error) {
 	rows, err := tx.Statement.ConnPool.QueryContext(ctx, lockSpinnersSQL, ids)
@@ -481,20 +498,12 @@ func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*s
 		return errSettleAlone{err}
 	}
 	settled := make([]bool, len(calls))
-	for res.Next() {
-		var (
-			ord   int
-			coins int64
-		)
-		if err := res.Scan(&ord, &coins); err != nil {
-			res.Close()
-			return errSettleAlone{err}
-		}
+	err = eachOrdCoins(res, func(ord int, coins int64) {
 		c := calls[ord-1]
 		settled[ord-1] = true
 		c.res = imperio.SpinReceipt{RoundID: c.req.RoundID, Coins: coins, Bet: c.req.Bet, Win: c.req.Win, Outcome: c.req.Outcome, Fairness: c.req.Fairness}
-	}
-	if err := errors.Join(res.Err(), res.Close()); err != nil {
+	})
+	if err != nil {
 		return errSettleAlone{err}
 	}
 	for i, c := range calls {

@@ -194,19 +194,11 @@ func (s *Store) stakesPostgres(ctx context.Context, tx *gorm.DB, calls []*stakeC
 		if err != nil {
 			return errSettleAlone{err}
 		}
-		for res.Next() {
-			var (
-				ord   int
-				coins int64
-			)
-			if err := res.Scan(&ord, &coins); err != nil {
-				res.Close()
-				return errSettleAlone{err}
-			}
+		err = eachOrdCoins(res, func(ord int, coins int64) {
 			taken[ord-1] = true
 			calls[ord-1].res = stakeResult{coins: coins}
-		}
-		if err := errors.Join(res.Err(), res.Close()); err != nil {
+		})
+		if err != nil {
 			return errSettleAlone{err}
 		}
 	}
