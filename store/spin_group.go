@@ -357,19 +357,19 @@ WHERE u.id = ANY($1)
 ORDER BY u.id
 FOR NO KEY UPDATE OF u`
 
-// eachOrdCoins reads the (ord, coins) rows a group statement returns, one
-// per member it settled, and closes them.
-func eachOrdCoins(rows *sql.Rows, each func(ord int, coins int64)) error {
+// eachPair reads rows of two columns, such as the (ord, coins) a group
+// statement returns for each member it settled, and closes them.
+func eachPair[A, B any](rows *sql.Rows, each func(A, B)) error {
 	for rows.Next() {
 		var (
-			ord   int
-			coins int64
+			a A
+			b B
 		)
-		if err := rows.Scan(&ord, &coins); err != nil {
+		if err := rows.Scan(&a, &b); err != nil {
 			rows.Close()
 			return err
 		}
-		each(ord, coins)
+		each(a, b)
 	}
 	return errors.Join(rows.Err(), rows.Close())
 }
@@ -498,7 +498,7 @@ func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*s
 		return errSettleAlone{err}
 	}
 	settled := make([]bool, len(calls))
-	err = eachOrdCoins(res, func(ord int, coins int64) {
+	err = eachPair(res, func(ord int, coins int64) {
 		c := calls[ord-1]
 		settled[ord-1] = true
 		c.res = imperio.SpinReceipt{RoundID: c.req.RoundID, Coins: coins, Bet: c.req.Bet, Win: c.req.Win, Outcome: c.req.Outcome, Fairness: c.req.Fairness}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -153,18 +152,7 @@ func (s *Store) stakesPostgres(ctx context.Context, tx *gorm.DB, calls []*stakeC
 		return errSettleAlone{fmt.Errorf("lock stakers: %w", err)}
 	}
 	limited := map[int64]bool{}
-	for rows.Next() {
-		var (
-			id  int64
-			lim bool
-		)
-		if err := rows.Scan(&id, &lim); err != nil {
-			rows.Close()
-			return errSettleAlone{err}
-		}
-		limited[id] = lim
-	}
-	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+	if err := eachPair(rows, func(id int64, lim bool) { limited[id] = lim }); err != nil {
 		return errSettleAlone{err}
 	}
 	input := make([]stakeRow, 0, len(calls))
@@ -194,7 +182,7 @@ func (s *Store) stakesPostgres(ctx context.Context, tx *gorm.DB, calls []*stakeC
 		if err != nil {
 			return errSettleAlone{err}
 		}
-		err = eachOrdCoins(res, func(ord int, coins int64) {
+		err = eachPair(res, func(ord int, coins int64) {
 			taken[ord-1] = true
 			calls[ord-1].res = stakeResult{coins: coins}
 		})
