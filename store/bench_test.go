@@ -24,20 +24,10 @@ func BenchmarkSettleSpin(b *testing.B) {
 		return s.SettleSpin(ctx, sp)
 	}
 	parallel := func(s *store.Store, users *atomic.Int64, goroutines int, settle settleFunc) func(b *testing.B) {
-		return func(b *testing.B) {
-			b.SetParallelism(max(1, goroutines/runtime.GOMAXPROCS(0)))
-			b.RunParallel(func(pb *testing.PB) {
-				u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
-				i := 0
-				for pb.Next() {
-					i++
-					if _, err := settle(s, b.Context(), newSpin(u.ID, fmt.Sprint(i), 10, int64(i%2)*20)); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			})
-		}
+		return playersInParallel(s, users, max(1, goroutines/runtime.GOMAXPROCS(0)), func(ctx context.Context, u imperio.User, i int) error {
+			_, err := settle(s, ctx, newSpin(u.ID, fmt.Sprint(i), 10, int64(i%2)*20))
+			return err
+		})
 	}
 	for _, be := range storetest.Backends(b) {
 		b.Run(be.Name, func(b *testing.B) {
@@ -68,20 +58,10 @@ func BenchmarkSettleSpinOne(b *testing.B) {
 					}
 				}
 			})
-			b.Run("parallel", func(b *testing.B) {
-				b.SetParallelism(8)
-				b.RunParallel(func(pb *testing.PB) {
-					u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
-					i := 0
-					for pb.Next() {
-						i++
-						if _, err := s.SettleSpin(b.Context(), newSpin(u.ID, fmt.Sprint(i), 10, int64(i%2)*20)); err != nil {
-							b.Error(err)
-							return
-						}
-					}
-				})
-			})
+			b.Run("parallel", playersInParallel(s, &users, 8, func(ctx context.Context, u imperio.User, i int) error {
+				_, err := s.SettleSpin(ctx, newSpin(u.ID, fmt.Sprint(i), 10, int64(i%2)*20))
+				return err
+			}))
 		})
 	}
 }
@@ -115,20 +95,29 @@ func BenchmarkStake(b *testing.B) {
 				if mode == "alone" {
 					stake = func(ctx context.Context, st imperio.Stake) (int64, bool, error) { return store.StakeAlone(s, ctx, st) }
 				}
-				b.Run("parallel-"+mode, func(b *testing.B) {
-					b.SetParallelism(8)
-					b.RunParallel(func(pb *testing.PB) {
-						u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
-						i := 0
-						for pb.Next() {
-							i++
-							if _, _, err := stake(b.Context(), imperio.Stake{RoundID: round.ID, UserID: u.ID, Key: fmt.Sprint(i), Amount: 10}); err != nil {
-								b.Error(err)
-								return
-							}
-						}
-					})
-				})
+				b.Run("parallel-"+mode, playersInParallel(s, &users, 8, func(ctx context.Context, u imperio.User, i int) error {
+					_, _, err := stake(ctx, imperio.Stake{RoundID: round.ID, UserID: u.ID, Key: fmt.Sprint(i), Amount: 10})
+					return err
+				}))
+			}
+		})
+	}
+}
+
+// playersInParallel is a benchmark of op run by GOMAXPROCS*parallelism
+// goroutines, each a player of its own making its i-th bet.
+func playersInParallel(s *store.Store, users *atomic.Int64, parallelism int, op func(ctx context.Context, u imperio.User, i int) error) func(*testing.B) {
+	return func(b *testing.B) {
+		b.SetParallelism(parallelism)
+		b.RunParallel(func(pb *testing.PB) {
+			u := newUser(b, s, fmt.Sprint("parallel", users.Add(1)), 1<<40)
+			i := 0
+			for pb.Next() {
+				i++
+				if err := op(b.Context(), u, i); err != nil {
+					b.Error(err)
+					return
+				}
 			}
 		})
 	}

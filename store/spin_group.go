@@ -311,18 +311,38 @@ func (s *Store) settleTogether(calls []*spinCall) error {
 		if s.backend == backendPostgres {
 			return s.settleSpinsPostgres(ctx, tx, calls, s.now())
 		}
-		for _, c := range calls {
-			rc, err := s.settleSpin(c.ctx, tx, c.req, s.now())
-			if err == nil {
-				err = c.ctx.Err() // the caller gave up: its spin must not commit
-			}
-			if err != nil && !isRefusal(err) {
-				return errSettleAlone{err}
-			}
-			c.res, c.err = rc, err
-		}
-		return nil
+		return settleEach(calls, isRefusal, func(c *spinCall) (imperio.SpinReceipt, error) {
+			return s.settleSpin(c.ctx, tx, c.req, s.now())
+		})
 	})
+}
+
+// settleEach settles a group's calls one after the other in its
+// transaction (SQLite has one writer): a refusal stays its call's, a call
+// whose caller gave up must not commit, and any other failure sends the
+// group back to settling each alone.
+func settleEach[Req, Res any](calls []*groupCall[Req, Res], refusal func(error) bool, settle func(*groupCall[Req, Res]) (Res, error)) error {
+	for _, c := range calls {
+		r, err := settle(c)
+		if err == nil {
+			err = c.ctx.Err()
+		}
+		if err != nil && !refusal(err) {
+			return errSettleAlone{err}
+		}
+		c.res, c.err = r, err
+	}
+	return nil
+}
+
+// queryGroup runs a group statement over its members' rows, passed as one
+// JSON array ($1), at now ($2).
+func queryGroup[Row any](ctx context.Context, tx *gorm.DB, query string, input []Row, now time.Time) (*sql.Rows, error) {
+	arg, err := json.Marshal(input)
+	if err != nil {
+		return nil, fmt.Errorf("encode group: %w", err)
+	}
+	return tx.Statement.ConnPool.QueryContext(ctx, query, string(arg), now)
 }
 
 // isRefusal reports whether err is a settlement refused before it debited
@@ -489,11 +509,7 @@ func (s *Store) settleSpinsPostgres(ctx context.Context, tx *gorm.DB, calls []*s
 			input = append(input, r)
 		}
 	}
-	arg, err := json.Marshal(input)
-	if err != nil {
-		return fmt.Errorf("encode spins: %w", err)
-	}
-	res, err := tx.Statement.ConnPool.QueryContext(ctx, settleSpinsPostgresSQL, string(arg), now)
+	res, err := queryGroup(ctx, tx, settleSpinsPostgresSQL, input, now)
 	if err != nil {
 		return errSettleAlone{err}
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -59,21 +58,14 @@ func (s *Store) stakeTogether(calls []*stakeCall) error {
 			return s.stakesPostgres(ctx, tx, calls)
 		}
 		now := s.now()
-		for _, c := range calls {
+		return settleEach(calls, stakeRefusal, func(c *stakeCall) (stakeResult, error) {
 			var r stakeResult
 			err := s.checkLimits(tx, c.req.UserID, c.req.Amount, now)
 			if err == nil {
 				r.coins, r.replayed, err = s.stakeSQLite(c.ctx, tx, c.req, now)
 			}
-			if err == nil {
-				err = c.ctx.Err() // the caller gave up: its stake must not commit
-			}
-			if err != nil && !stakeRefusal(err) {
-				return errSettleAlone{err}
-			}
-			c.res, c.err = r, err
-		}
-		return nil
+			return r, err
+		})
 	})
 }
 
@@ -174,11 +166,7 @@ func (s *Store) stakesPostgres(ctx context.Context, tx *gorm.DB, calls []*stakeC
 	}
 	taken := make([]bool, len(calls))
 	if len(input) > 0 {
-		arg, err := json.Marshal(input)
-		if err != nil {
-			return fmt.Errorf("encode stakes: %w", err)
-		}
-		res, err := tx.Statement.ConnPool.QueryContext(ctx, stakesPostgresSQL, string(arg), now)
+		res, err := queryGroup(ctx, tx, stakesPostgresSQL, input, now)
 		if err != nil {
 			return errSettleAlone{err}
 		}
